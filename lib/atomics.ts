@@ -1,0 +1,117 @@
+/**
+ * The pure-JavaScript backend: a three-state futex-style lock word on a
+ * SharedArrayBuffer (0 free, 1 held, 2 held with waiters), Atomics.wait to
+ * park and Atomics.notify to wake, so an uncontended release never notifies.
+ * Owner, count and flags live in the same buffer, so every thread sees them.
+ * It is the fallback where no native binary loads, and the yardstick the
+ * native backend is benchmarked against.
+ * @module
+ */
+import { threadId } from 'node:worker_threads';
+
+import { NO_OWNER, OWNER, type Backend, type LockKind, type RawLock } from './backend';
+import { MutexInvalidHandleError } from './errors';
+import { BaseMutex, BaseRecursiveMutex } from './mutex';
+
+// Layout of the buffer, in int32 words. OWNER, COUNT, FLAGS come first, so
+// the buffer's Int32Array is also the lock's meta view.
+const STATE = 3;
+const MAGIC_AT = 4;
+const KIND_AT = 5;
+const ID_AT = 6;
+const WORDS = 8;
+const MAGIC = 0x584d534f; // "OSMX"
+const KIND_CODE: Record<LockKind, number> = { mutex: 1, recursive: 2 };
+
+const SELF = threadId;
+
+function makeRaw(buffer: SharedArrayBuffer, kind: LockKind): RawLock {
+  const i32 = new Int32Array(buffer);
+
+  const tryLock = (): boolean => {
+    if (Atomics.compareExchange(i32, STATE, 0, 1) !== 0) return false;
+    i32[OWNER] = SELF;
+    return true;
+  };
+
+  // Blocks up to ms. Drepper's "mutex2": a waiter marks the word 2 before
+  // parking, so the holder knows to notify; every wake-up re-checks the
+  // deadline on the monotonic clock.
+  const lockFor = (ms: number): boolean => {
+    if (i32[OWNER] === SELF) return false;
+    let c = Atomics.compareExchange(i32, STATE, 0, 1);
+    if (c !== 0) {
+      const deadline = performance.now() + ms;
+      if (c !== 2) c = Atomics.exchange(i32, STATE, 2);
+      while (c !== 0) {
+        const remaining = deadline - performance.now();
+        if (remaining <= 0) return false;
+        Atomics.wait(i32, STATE, 2, remaining);
+        c = Atomics.exchange(i32, STATE, 2);
+      }
+    }
+    i32[OWNER] = SELF;
+    return true;
+  };
+
+  const unlock = (): void => {
+    if (i32[OWNER] !== SELF) return;
+    i32[OWNER] = NO_OWNER;
+    if (Atomics.sub(i32, STATE, 1) !== 1) {
+      Atomics.store(i32, STATE, 0);
+      Atomics.notify(i32, STATE, 1);
+    }
+  };
+
+  return {
+    meta: i32,
+    tryLock,
+    lockFor,
+    unlock,
+    handle: Object.freeze({ osMutex: 1, backend: 'atomics', kind, buffer }),
+    label: `#${(i32[ID_AT] >>> 0).toString(16).padStart(8, '0')}`,
+  };
+}
+
+/** The Atomics backend. */
+export const atomicsBackend: Backend = {
+  name: 'atomics',
+  create(kind) {
+    const buffer = new SharedArrayBuffer(WORDS * Int32Array.BYTES_PER_ELEMENT);
+    const i32 = new Int32Array(buffer);
+    i32[OWNER] = NO_OWNER;
+    i32[MAGIC_AT] = MAGIC;
+    i32[KIND_AT] = KIND_CODE[kind];
+    i32[ID_AT] = (Math.random() * 0x100000000) | 0;
+    return makeRaw(buffer, kind);
+  },
+  open(handle, kind) {
+    const { buffer } = handle;
+    if (!(buffer instanceof SharedArrayBuffer) || buffer.byteLength !== WORDS * Int32Array.BYTES_PER_ELEMENT) {
+      throw new MutexInvalidHandleError('atomics handle without the SharedArrayBuffer of a lock');
+    }
+    const i32 = new Int32Array(buffer);
+    if (Atomics.load(i32, MAGIC_AT) !== MAGIC || Atomics.load(i32, KIND_AT) !== KIND_CODE[kind]) {
+      throw new MutexInvalidHandleError('atomics handle whose buffer is not a lock of this kind');
+    }
+    return makeRaw(buffer, kind);
+  },
+};
+
+/** A plain lock on SharedArrayBuffer + Atomics, with the API of `Mutex`. */
+export class AtomicsMutex extends BaseMutex {
+  constructor() {
+    super(atomicsBackend);
+  }
+}
+
+/** A recursive lock on SharedArrayBuffer + Atomics, with the API of `RecursiveMutex`. */
+export class AtomicsRecursiveMutex extends BaseRecursiveMutex {
+  constructor() {
+    super(atomicsBackend);
+  }
+}
+
+export * from './errors';
+export type { AcquireOptions, MutexGuard } from './mutex';
+export type { MutexHandle } from './backend';

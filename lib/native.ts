@@ -1,0 +1,119 @@
+/**
+ * The native backend: OS mutexes (pthread_mutex_t, SRWLOCK) from the addon in
+ * `native/`, and the classes over it. `available` says whether the addon
+ * loaded; `index.ts` decides what `Mutex` means from that.
+ * @module
+ */
+import path from 'node:path';
+import { threadId } from 'node:worker_threads';
+
+import { type Backend, type LockKind, type MutexHandle, type RawLock } from './backend';
+import { MutexInvalidHandleError } from './errors';
+import { BaseMutex, BaseRecursiveMutex } from './mutex';
+
+/** What addon.cc's open()/create() return. */
+interface NativeRawLock {
+  id: number;
+  meta: ArrayBuffer;
+  tryLock(): boolean;
+  lockFor(ms: number): boolean;
+  unlock(): void;
+}
+
+/** addon.cc's exports. */
+interface NativeBinding {
+  init(threadId: number): void;
+  create(kind: number): NativeRawLock;
+  open(id: number, kind: number, tag: number): NativeRawLock | undefined;
+  registrySize(): number;
+  tag: number;
+}
+
+const KIND_CODE: Record<LockKind, number> = { mutex: 1, recursive: 2 };
+const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+
+function load(): { binding?: NativeBinding; error?: Error } {
+  if (process.env.OS_MUTEX_BACKEND === 'atomics') {
+    return { error: new Error('the native backend is disabled by OS_MUTEX_BACKEND=atomics') };
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const binding = require('node-gyp-build')(PACKAGE_ROOT) as NativeBinding;
+    binding.init(threadId);
+    return { binding };
+  } catch (error) {
+    return { error: error as Error };
+  }
+}
+
+const loaded = load();
+const binding = loaded.binding;
+
+/** Whether the native addon loaded in this thread. */
+export const available: boolean = binding !== undefined;
+/** Why the native addon did not load, when it did not. */
+export const unavailableReason: Error | undefined = loaded.error;
+
+function wrap(raw: NativeRawLock, kind: LockKind, tag: number): RawLock {
+  const handle: MutexHandle = Object.freeze({ osMutex: 1, backend: 'native', kind, id: raw.id, tag });
+  return {
+    meta: new Int32Array(raw.meta),
+    tryLock: raw.tryLock,
+    lockFor: raw.lockFor,
+    unlock: raw.unlock,
+    handle,
+    label: `#${raw.id}`,
+  };
+}
+
+function requireBinding(): NativeBinding {
+  if (binding !== undefined) return binding;
+  throw Object.assign(new Error(
+    `os-mutex: the native backend is not available in this process (${unavailableReason?.message}); ` +
+    "import Mutex from 'os-mutex', which falls back to the Atomics backend"),
+  { code: 'ERR_MUTEX_NATIVE_UNAVAILABLE', cause: unavailableReason });
+}
+
+/** The native backend. */
+export const nativeBackend: Backend = {
+  name: 'native',
+  create(kind) {
+    const b = requireBinding();
+    return wrap(b.create(KIND_CODE[kind]), kind, b.tag);
+  },
+  open(handle, kind) {
+    const b = requireBinding();
+    const { id, tag } = handle;
+    if (typeof id !== 'number' || typeof tag !== 'number') {
+      throw new MutexInvalidHandleError('native handle without a numeric id and tag');
+    }
+    if (tag !== b.tag) {
+      throw new MutexInvalidHandleError(`handle #${id} was issued by another copy of os-mutex in this process`);
+    }
+    const raw = b.open(id, KIND_CODE[kind], tag);
+    if (raw === undefined) {
+      throw new MutexInvalidHandleError(
+        `no live lock #${id} of this kind: it never existed, or every object referring to it was collected`);
+    }
+    return wrap(raw, kind, tag);
+  },
+};
+
+/** Number of native locks alive in the process (diagnostics and leak tests). */
+export function nativeLockCount(): number {
+  return requireBinding().registrySize();
+}
+
+/** A plain OS mutex (pthread_mutex_t / SRWLOCK). */
+export class Mutex extends BaseMutex {
+  constructor() {
+    super(nativeBackend);
+  }
+}
+
+/** A recursive OS mutex: owner + count over the plain OS mutex. */
+export class RecursiveMutex extends BaseRecursiveMutex {
+  constructor() {
+    super(nativeBackend);
+  }
+}

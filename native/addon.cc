@@ -1,0 +1,263 @@
+// addon.cc — the Node-API surface of os-mutex, and nothing else.
+//
+// Exports (all used only by lib/native.ts; none is public API):
+//   init(threadId)          records the calling environment's Node threadId
+//   create(kind)            a new lock -> RawLock object (see below)
+//   open(id, kind, tag)     an existing lock -> RawLock object, or undefined
+//   registrySize()          live locks in the process (tests: leak checks)
+//   tag                     this process's registry tag (carried in handles)
+//
+// A RawLock object is { id, tryLock, lockFor, unlock, meta }: three functions
+// created for this lock and this environment, with a small Binding (lock
+// pointer + threadId) as their data, so a call costs no napi_unwrap and no
+// argument parsing; and `meta`, an ArrayBuffer over the lock's shared words
+// (registry.h, Meta). Every one of those four JS values holds a registry
+// reference, dropped by its finalizer. No pointer is ever visible to JS: a
+// handle names a lock by id, and open() looks the id up under the registry's
+// lock.
+//
+// Per-environment state (the main thread and each worker) is one EnvState,
+// set as instance data; its cleanup hook runs on the environment's own thread
+// when it exits or is terminated and releases every lock that thread still
+// holds (owner death).
+//
+// Built with NAPI_DISABLE_CPP_EXCEPTIONS: nothing here throws a C++ exception;
+// errors become pending JavaScript exceptions.
+#include <napi.h>
+
+#include <cmath>
+
+#include "registry.h"
+
+namespace os_mutex {
+namespace {
+
+struct EnvState {
+  int32_t thread_id = kNoOwner;  // Node threadId of this environment, from init()
+};
+
+// The data of one bound function.
+struct Binding {
+  LockState* state;
+  int32_t thread_id;
+};
+
+void FinalizeBinding(napi_env /*env*/, void* data, void* /*hint*/) {
+  auto* binding = static_cast<Binding*>(data);
+  Registry::instance().release(binding->state);
+  delete binding;
+}
+
+void FinalizeMeta(napi_env /*env*/, void* /*data*/, void* hint) {
+  Registry::instance().release(static_cast<LockState*>(hint));
+}
+
+inline Binding* BindingOf(napi_env env, napi_callback_info info, size_t* argc,
+                          napi_value* argv) {
+  void* data = nullptr;
+  napi_get_cb_info(env, info, argc, argv, nullptr, &data);
+  return static_cast<Binding*>(data);
+}
+
+inline napi_value Boolean(napi_env env, bool value) {
+  napi_value result = nullptr;
+  napi_get_boolean(env, value, &result);
+  return result;
+}
+
+// tryLock(): boolean. Never blocks. On success OWNER is the caller's threadId.
+// False (not a deadlock) when the caller already holds the lock.
+napi_value TryLock(napi_env env, napi_callback_info info) {
+  Binding* b = BindingOf(env, info, nullptr, nullptr);
+  LockState* s = b->state;
+  if (!s->mutex.try_lock()) return Boolean(env, false);
+  s->meta[Meta::kOwner].store(b->thread_id, std::memory_order_relaxed);
+  return Boolean(env, true);
+}
+
+// lockFor(ms): boolean. BLOCKS the calling thread until it holds the lock
+// (true) or `ms` milliseconds pass on the monotonic clock (false). Callers
+// wait in slices so that worker.terminate() is honoured between them. A
+// caller that already holds the lock gets false at once instead of a
+// self-deadlock; a non-number or NaN counts as 0.
+napi_value LockFor(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg = nullptr;
+  Binding* b = BindingOf(env, info, &argc, &arg);
+  LockState* s = b->state;
+  double ms = 0;
+  if (argc < 1 || napi_get_value_double(env, arg, &ms) != napi_ok || !(ms > 0)) ms = 0;
+  if (ms > 1e12) ms = 1e12;  // ~30 years: keeps the time_point arithmetic in range
+  if (s->meta[Meta::kOwner].load(std::memory_order_relaxed) == b->thread_id) {
+    return Boolean(env, false);
+  }
+  auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double, std::milli>(ms));
+  if (!s->mutex.lock_until(deadline)) return Boolean(env, false);
+  s->meta[Meta::kOwner].store(b->thread_id, std::memory_order_relaxed);
+  return Boolean(env, true);
+}
+
+// unlock(): undefined. Never blocks (beyond a short internal lock on the
+// platforms whose timed wait is built on a condition variable). Clears OWNER,
+// then releases the OS mutex. Unlocking a mutex the caller does not hold is
+// undefined behaviour for the OS, so it is checked here too: then a no-op.
+// Returns nothing: the result would cost a napi_get_boolean on the hot path.
+napi_value Unlock(napi_env env, napi_callback_info info) {
+  Binding* b = BindingOf(env, info, nullptr, nullptr);
+  LockState* s = b->state;
+  if (s->meta[Meta::kOwner].load(std::memory_order_relaxed) != b->thread_id) return nullptr;
+  s->meta[Meta::kOwner].store(kNoOwner, std::memory_order_relaxed);
+  s->mutex.unlock();
+  return nullptr;
+}
+
+// Creates `name` on `target`: a function bound to (state, thread) that holds
+// one registry reference of its own, dropped by its finalizer.
+bool BindFunction(napi_env env, napi_value target, const char* name,
+                  napi_callback callback, LockState* state, int32_t thread_id) {
+  Registry::instance().add_ref(state);
+  auto* binding = new Binding{state, thread_id};
+  napi_value fn = nullptr;
+  if (napi_create_function(env, name, NAPI_AUTO_LENGTH, callback, binding, &fn) != napi_ok ||
+      napi_add_finalizer(env, fn, binding, FinalizeBinding, nullptr, nullptr) != napi_ok) {
+    FinalizeBinding(env, binding, nullptr);
+    return false;
+  }
+  return napi_set_named_property(env, target, name, fn) == napi_ok;
+}
+
+// Builds the RawLock object for `state`, consuming the one reference the
+// caller holds (it is handed to `meta`). Returns an empty value with a
+// pending exception on failure.
+Napi::Value MakeRawLock(Napi::Env env, LockState* state, int32_t thread_id) {
+  napi_value meta = nullptr;
+  napi_status status = napi_create_external_arraybuffer(
+      env, state->meta, sizeof(state->meta), FinalizeMeta, state, &meta);
+  if (status != napi_ok) {
+    Registry::instance().release(state);
+    Napi::Error::New(env, "os-mutex: this runtime does not allow external ArrayBuffers")
+        .ThrowAsJavaScriptException();
+    return Napi::Value();
+  }
+  Napi::Object raw = Napi::Object::New(env);
+  raw.Set("id", Napi::Number::New(env, static_cast<double>(state->id)));
+  raw.Set("meta", Napi::Value(env, meta));
+  if (!BindFunction(env, raw, "tryLock", TryLock, state, thread_id) ||
+      !BindFunction(env, raw, "lockFor", LockFor, state, thread_id) ||
+      !BindFunction(env, raw, "unlock", Unlock, state, thread_id)) {
+    if (!env.IsExceptionPending()) {
+      Napi::Error::New(env, "os-mutex: could not create lock functions").ThrowAsJavaScriptException();
+    }
+    return Napi::Value();
+  }
+  return raw;
+}
+
+EnvState* StateOf(Napi::Env env) { return env.GetInstanceData<EnvState>(); }
+
+bool ParseKind(const Napi::Value& value, Kind* kind) {
+  if (!value.IsNumber()) return false;
+  int32_t k = value.As<Napi::Number>().Int32Value();
+  if (k != static_cast<int32_t>(Kind::kMutex) && k != static_cast<int32_t>(Kind::kRecursive)) {
+    return false;
+  }
+  *kind = static_cast<Kind>(k);
+  return true;
+}
+
+bool RequireInit(Napi::Env env, EnvState* state) {
+  if (state->thread_id != kNoOwner) return true;
+  Napi::Error::New(env, "os-mutex: init(threadId) was not called in this thread")
+      .ThrowAsJavaScriptException();
+  return false;
+}
+
+// init(threadId): undefined. Never blocks. Once per environment.
+Napi::Value Init(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) {
+    Napi::TypeError::New(env, "init(threadId): threadId must be a number").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  double id = info[0].As<Napi::Number>().DoubleValue();
+  if (!(id >= 0 && id <= 2147483647.0) || std::floor(id) != id) {
+    Napi::RangeError::New(env, "init(threadId): threadId out of range").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  StateOf(env)->thread_id = static_cast<int32_t>(id);
+  return env.Undefined();
+}
+
+// create(kind): RawLock. Never blocks (beyond the registry's short lock).
+Napi::Value Create(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnvState* es = StateOf(env);
+  Kind kind;
+  if (!RequireInit(env, es)) return Napi::Value();
+  if (info.Length() < 1 || !ParseKind(info[0], &kind)) {
+    Napi::TypeError::New(env, "create(kind): unknown kind").ThrowAsJavaScriptException();
+    return Napi::Value();
+  }
+  return MakeRawLock(env, Registry::instance().create(kind), es->thread_id);
+}
+
+// open(id, kind, tag): RawLock, or undefined when no live lock of that kind
+// has that id in this registry. Never blocks (beyond the registry's lock).
+Napi::Value Open(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnvState* es = StateOf(env);
+  Kind kind;
+  if (!RequireInit(env, es)) return Napi::Value();
+  if (info.Length() < 3 || !info[0].IsNumber() || !ParseKind(info[1], &kind) ||
+      !info[2].IsNumber()) {
+    return env.Undefined();
+  }
+  double id = info[0].As<Napi::Number>().DoubleValue();
+  double tag = info[2].As<Napi::Number>().DoubleValue();
+  if (!(id >= 1 && id <= 9007199254740991.0) || std::floor(id) != id ||
+      tag != static_cast<double>(Registry::instance().tag())) {
+    return env.Undefined();
+  }
+  LockState* state = Registry::instance().find_and_ref(static_cast<uint64_t>(id), kind);
+  if (state == nullptr) return env.Undefined();
+  return MakeRawLock(env, state, es->thread_id);
+}
+
+// registrySize(): number of live locks in the process. Never blocks.
+Napi::Value RegistrySize(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(Registry::instance().size()));
+}
+
+// Runs on the environment's own thread as it shuts down (worker exit,
+// terminate, process.exit, uncaught exception): owner death.
+void CleanupEnv(void* arg) {
+  auto* es = static_cast<EnvState*>(arg);
+  if (es->thread_id != kNoOwner) Registry::instance().abandon_all_held_by(es->thread_id);
+  delete es;
+}
+
+void NoFinalize(Napi::Env /*env*/, EnvState* /*data*/) {}
+
+Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
+  // Owned by the cleanup hook, which runs last for this environment; the
+  // instance-data slot only lends it out.
+  auto* es = new EnvState();
+  env.SetInstanceData<EnvState, NoFinalize>(es);
+  napi_add_env_cleanup_hook(env, CleanupEnv, es);
+  exports.Set("init", Napi::Function::New(env, Init, "init"));
+  exports.Set("create", Napi::Function::New(env, Create, "create"));
+  exports.Set("open", Napi::Function::New(env, Open, "open"));
+  exports.Set("registrySize", Napi::Function::New(env, RegistrySize, "registrySize"));
+  exports.Set("tag", Napi::Number::New(env, Registry::instance().tag()));
+  return exports;
+}
+
+}  // namespace
+}  // namespace os_mutex
+
+static Napi::Object InitOsMutex(Napi::Env env, Napi::Object exports) {
+  return os_mutex::InitModule(env, exports);
+}
+
+NODE_API_MODULE(os_mutex, InitOsMutex)

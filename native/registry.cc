@@ -1,0 +1,79 @@
+// registry.cc — see registry.h.
+#include "registry.h"
+
+#include <chrono>
+#include <random>
+
+namespace os_mutex {
+
+namespace {
+uint32_t make_tag() {
+  std::random_device rd;
+  uint32_t tag = rd() ^ static_cast<uint32_t>(
+      std::chrono::steady_clock::now().time_since_epoch().count());
+  return tag & 0x7fffffff;  // a non-negative int32, exact in JavaScript
+}
+}  // namespace
+
+Registry::Registry() : tag_(make_tag()) {}
+
+Registry& Registry::instance() {
+  static Registry* registry = new Registry();  // never destroyed, see header
+  return *registry;
+}
+
+LockState* Registry::create(Kind kind) {
+  std::lock_guard<std::mutex> hold(mutex_);
+  auto* state = new LockState(next_id_++, kind);
+  state->refs = 1;
+  locks_.emplace(state->id, state);
+  return state;
+}
+
+LockState* Registry::find_and_ref(uint64_t id, Kind kind) {
+  std::lock_guard<std::mutex> hold(mutex_);
+  auto it = locks_.find(id);
+  if (it == locks_.end() || it->second->kind != kind) return nullptr;
+  ++it->second->refs;
+  return it->second;
+}
+
+void Registry::add_ref(LockState* state) {
+  std::lock_guard<std::mutex> hold(mutex_);
+  ++state->refs;
+}
+
+void Registry::release(LockState* state) {
+  {
+    std::lock_guard<std::mutex> hold(mutex_);
+    if (--state->refs > 0) return;
+    locks_.erase(state->id);
+  }
+  // No reference remains in any thread, so no thread can be waiting on or
+  // holding it through this library.
+  delete state;
+}
+
+int Registry::abandon_all_held_by(int32_t thread_id) {
+  std::lock_guard<std::mutex> hold(mutex_);
+  int abandoned = 0;
+  for (auto& entry : locks_) {
+    LockState* state = entry.second;
+    if (state->meta[Meta::kOwner].load(std::memory_order_acquire) != thread_id) continue;
+    // The same order as a JavaScript release: bookkeeping, then the OS unlock
+    // (which publishes it to the next holder).
+    state->meta[Meta::kFlags].fetch_or(kFlagAbandoned, std::memory_order_relaxed);
+    state->meta[Meta::kCount].store(0, std::memory_order_relaxed);
+    state->meta[Meta::kOwner].store(kNoOwner, std::memory_order_release);
+    state->mutex.unlock();
+    ++abandoned;
+  }
+  return abandoned;
+}
+
+size_t Registry::size() {
+  std::lock_guard<std::mutex> hold(mutex_);
+  return locks_.size();
+}
+
+}  // namespace os_mutex

@@ -1,0 +1,92 @@
+// registry.h — the process-wide table of native locks.
+//
+// Defines:
+//   os_mutex::Kind       plain or recursive (a handle names one; from() checks it)
+//   os_mutex::Meta       indices of the words JavaScript shares with C++
+//   os_mutex::LockState  one OS mutex plus its shared words and reference count
+//   os_mutex::Registry   id -> LockState, reference counting, owner-death sweep
+//
+// Every JavaScript object that refers to a lock (in any thread) holds one
+// reference; the LockState is erased and freed when the last is finalized.
+// Ids come from a 64-bit counter and are never reused, so a stale handle can
+// only miss, never find another lock. Every method is thread-safe; none throws.
+#ifndef OS_MUTEX_REGISTRY_H_
+#define OS_MUTEX_REGISTRY_H_
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <unordered_map>
+
+#include "os_mutex.h"
+
+namespace os_mutex {
+
+enum class Kind : int32_t { kMutex = 1, kRecursive = 2 };
+
+// Words shared with JavaScript through an Int32Array view (lib/native.ts reads
+// the same indices). OWNER is a Node threadId (main thread 0) or kNoOwner.
+// The holder writes OWNER and COUNT while holding the mutex; other threads
+// only read them (diagnostics, and the holder's own self-check).
+namespace Meta {
+constexpr int kOwner = 0;
+constexpr int kCount = 1;
+constexpr int kFlags = 2;
+constexpr int kWords = 4;
+}  // namespace Meta
+constexpr int32_t kNoOwner = -1;
+constexpr int32_t kFlagAbandoned = 1;  // previous holder died holding the lock
+
+struct LockState {
+  LockState(uint64_t id_, Kind kind_) : id(id_), kind(kind_) {
+    meta[Meta::kOwner].store(kNoOwner, std::memory_order_relaxed);
+    for (int i = 1; i < Meta::kWords; ++i) meta[i].store(0, std::memory_order_relaxed);
+  }
+  const uint64_t id;
+  const Kind kind;
+  OsMutex mutex;
+  // Viewed from JavaScript as an Int32Array over this very memory.
+  std::atomic<int32_t> meta[Meta::kWords];
+  int refs = 0;  // guarded by Registry::mutex_
+};
+static_assert(sizeof(std::atomic<int32_t>) == sizeof(int32_t) &&
+                  std::atomic<int32_t>::is_always_lock_free,
+              "meta words must be plain lock-free int32 for an Int32Array view");
+
+class Registry {
+ public:
+  // The one registry of this process. Intentionally never destroyed: worker
+  // threads may still release references while the process exits.
+  static Registry& instance();
+
+  // A new lock with one reference.
+  LockState* create(Kind kind);
+  // Adds a reference to lock `id` of `kind`; null when no such lock exists
+  // (never created, or freed) or it is of the other kind.
+  LockState* find_and_ref(uint64_t id, Kind kind);
+  void add_ref(LockState* state);
+  // Drops a reference; the last one erases and frees the lock.
+  void release(LockState* state);
+
+  // Owner death: every lock whose OWNER is `thread_id` is released (a
+  // recursive one fully) and flagged abandoned. Must run on the thread that
+  // holds them (the dying worker's own thread, in its cleanup hook), since an
+  // OS mutex may only be unlocked by its holder. Returns how many.
+  int abandon_all_held_by(int32_t thread_id);
+
+  size_t size();
+  // Random per-process tag carried in handles: a handle made by another copy
+  // of this addon (another registry) is rejected instead of misread.
+  uint32_t tag() const { return tag_; }
+
+ private:
+  Registry();
+  std::mutex mutex_;
+  std::unordered_map<uint64_t, LockState*> locks_;
+  uint64_t next_id_ = 1;
+  const uint32_t tag_;
+};
+
+}  // namespace os_mutex
+
+#endif  // OS_MUTEX_REGISTRY_H_
