@@ -1,0 +1,69 @@
+/**
+ * What only the native backend has: the process-wide registry, its memory
+ * lifetime, and the addon's own defences.
+ */
+import assert from 'node:assert/strict';
+
+import * as native from '../lib/native';
+import { collectGarbage } from './helpers/gc';
+import { MutexInvalidHandleError } from '../lib/errors';
+import { runTask, terminateAll } from './helpers/workers';
+
+const describeNative = process.env.OS_MUTEX_BACKEND === 'atomics' ? describe.skip : describe;
+
+describeNative('native backend: registry and memory', function () {
+  this.timeout(120_000);
+  afterEach(terminateAll);
+
+  it('creating and dropping 100,000 mutexes with GC forced returns the registry to its baseline', async () => {
+    await collectGarbage();
+    const baseline = native.nativeLockCount();
+    const rssBefore = process.memoryUsage().rss;
+    for (let batch = 0; batch < 10; batch++) {
+      for (let i = 0; i < 10_000; i++) {
+        const m = batch % 2 === 0 ? new native.Mutex() : new native.RecursiveMutex();
+        m.acquire();
+        m.release();
+      }
+      await collectGarbage(2);
+    }
+    await collectGarbage();
+    assert.equal(native.nativeLockCount(), baseline, 'every dropped lock is freed');
+    const growth = process.memoryUsage().rss - rssBefore;
+    assert.ok(growth < 64 * 1024 * 1024, `RSS grew by ${(growth / 1048576).toFixed(1)} MiB`);
+  });
+
+  it('a lock stays alive while any object refers to it, and its id is never reused', async () => {
+    let m: native.Mutex | undefined = new native.Mutex();
+    const handle = m.handle;
+    const other = native.Mutex.from(handle);
+    m = undefined;
+    await collectGarbage();
+    // `other` keeps it alive
+    other.acquire();
+    const again = native.Mutex.from(handle);
+    assert.equal(again.isOwned(), true);
+    other.release();
+    const fresh = new native.Mutex();
+    assert.ok((fresh.handle.id as number) > (handle.id as number));
+  });
+
+  it('from() of a handle whose lock was collected throws MutexInvalidHandleError', async () => {
+    const handle = (() => new native.Mutex().handle)();
+    await collectGarbage();
+    assert.throws(() => native.Mutex.from(handle), (error: Error) => {
+      assert.ok(error instanceof MutexInvalidHandleError);
+      assert.match(error.message, /no live lock/);
+      return true;
+    });
+  });
+
+  it("locks opened in a worker are freed when the worker's objects go away", async () => {
+    await collectGarbage();
+    const baseline = native.nativeLockCount();
+    const m = new native.Mutex();
+    await runTask({ impl: 'Mutex', handle: m.handle, task: 'observe' });
+    assert.equal(native.nativeLockCount(), baseline + 1, 'the main thread still refers to it');
+    assert.equal(m.locked(), false);
+  });
+});
