@@ -1,0 +1,71 @@
+/**
+ * The main entry picks the native backend when the addon loads and the
+ * Atomics one otherwise, and says which.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** What `require(<entry>)` reports in a fresh process. */
+async function probe(entry: string, env: NodeJS.ProcessEnv = {}): Promise<Record<string, unknown>> {
+  const script = `
+    const lib = require(${JSON.stringify(entry)});
+    const m = new lib.Mutex();
+    m.acquire();
+    const r = new lib.RecursiveMutex();
+    r.acquire(); r.acquire();
+    console.log(JSON.stringify({
+      backend: lib.backend,
+      mutexClass: lib.Mutex.name,
+      isAtomicsClass: lib.Mutex === lib.AtomicsMutex,
+      handleBackend: m.handle.backend,
+      count: r.count,
+      reason: lib.nativeUnavailableReason ? lib.nativeUnavailableReason.message : null,
+    }));`;
+  const { stdout } = await run(process.execPath, ['-e', script], { env: { ...process.env, ...env }, timeout: 20_000 });
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
+
+describe('backend selection', function () {
+  this.timeout(30_000);
+  const entry = path.join(ROOT, 'dist', 'lib', 'index.js');
+
+  (process.env.OS_MUTEX_BACKEND === 'atomics' ? it.skip : it)('uses the native backend when the addon loads', async () => {
+    const seen = await probe(entry, { OS_MUTEX_BACKEND: '' });
+    assert.deepEqual(seen, {
+      backend: 'native', mutexClass: 'Mutex', isAtomicsClass: false, handleBackend: 'native', count: 2, reason: null,
+    });
+  });
+
+  it('OS_MUTEX_BACKEND=atomics selects the Atomics classes and says why', async () => {
+    const seen = await probe(entry, { OS_MUTEX_BACKEND: 'atomics' });
+    assert.equal(seen.backend, 'atomics');
+    assert.equal(seen.isAtomicsClass, true);
+    assert.equal(seen.handleBackend, 'atomics');
+    assert.equal(seen.count, 2);
+    assert.match(seen.reason as string, /OS_MUTEX_BACKEND=atomics/);
+  });
+
+  it('falls back to the Atomics backend when no native binary exists', async () => {
+    // A copy of the package with its compiled JavaScript but no build/ and no prebuilds/.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'os-mutex-nobinary-'));
+    try {
+      fs.cpSync(path.join(ROOT, 'dist', 'lib'), path.join(dir, 'dist', 'lib'), { recursive: true });
+      fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'));
+      fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+      const seen = await probe(path.join(dir, 'dist', 'lib', 'index.js'), { OS_MUTEX_BACKEND: '' });
+      assert.equal(seen.backend, 'atomics');
+      assert.equal(seen.isAtomicsClass, true);
+      assert.equal(seen.count, 2);
+      assert.match(seen.reason as string, /No native build was found/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
