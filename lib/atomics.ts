@@ -24,6 +24,8 @@ const MAGIC = 0x584d534f; // "OSMX"
 const KIND_CODE: Record<LockKind, number> = { mutex: 1, recursive: 2 };
 
 const SELF = threadId;
+/** Longest single Atomics.waitAsync of an async waiter (ms); it simply parks again. */
+const ASYNC_WAIT_CAP_MS = 1000;
 
 function makeRaw(buffer: SharedArrayBuffer, kind: LockKind): RawLock {
   const i32 = new Int32Array(buffer);
@@ -54,6 +56,43 @@ function makeRaw(buffer: SharedArrayBuffer, kind: LockKind): RawLock {
     return true;
   };
 
+  // Async waiting: announce a waiter (word 2, so the holder notifies) and
+  // park an Atomics.waitAsync on the word. One outstanding waitAsync per
+  // object. A waitAsync whose waiter was cancelled but which a release then
+  // woke passes that wake-up on, so it is never swallowed. The wait is capped
+  // so an orphaned one cannot linger.
+  let parked = false;
+  let cancelled = false;
+  let onWake: (() => void) | undefined;
+  const tryLockOrNotify = (wake: () => void): boolean => {
+    onWake = wake;
+    cancelled = false;
+    // Marking the word 2 is right even when this thread holds the lock: its
+    // own release must then notify. The exchange can only return 0 when free.
+    if (Atomics.compareExchange(i32, STATE, 0, 1) === 0 || Atomics.exchange(i32, STATE, 2) === 0) {
+      i32[OWNER] = SELF;
+      return true;
+    }
+    if (parked) return false;
+    const result = Atomics.waitAsync(i32, STATE, 2, ASYNC_WAIT_CAP_MS);
+    if (!result.async) {
+      // The word changed before we parked: look again on the next turn.
+      setImmediate(() => (cancelled ? undefined : onWake?.()));
+      return false;
+    }
+    parked = true;
+    void result.value.then((outcome) => {
+      parked = false;
+      if (!cancelled) onWake?.();
+      else if (outcome === 'ok') Atomics.notify(i32, STATE, 1);
+    });
+    return false;
+  };
+  const cancelNotify = (): void => {
+    cancelled = true;
+    onWake = undefined;
+  };
+
   const unlock = (): void => {
     if (i32[OWNER] !== SELF) return;
     i32[OWNER] = NO_OWNER;
@@ -68,6 +107,8 @@ function makeRaw(buffer: SharedArrayBuffer, kind: LockKind): RawLock {
     tryLock,
     lockFor,
     unlock,
+    tryLockOrNotify,
+    cancelNotify,
     handle: Object.freeze({ osMutex: 1, backend: 'atomics', kind, buffer }),
     label: `#${(i32[ID_AT] >>> 0).toString(16).padStart(8, '0')}`,
   };
@@ -113,5 +154,5 @@ export class AtomicsRecursiveMutex extends BaseRecursiveMutex {
 }
 
 export * from './errors';
-export type { AcquireOptions, MutexGuard } from './mutex';
+export type { AcquireOptions, AsyncAcquireOptions, MutexGuard } from './mutex';
 export type { MutexHandle } from './backend';

@@ -60,6 +60,16 @@ export interface RawLock {
   readonly lockFor: (ms: number) => boolean;
   /** Never blocks. Clears OWNER, then releases. A no-op unless the caller holds it. */
   readonly unlock: () => void;
+  /**
+   * For async waiting; never blocks. Takes the lock for the calling thread if
+   * it is free (true, OWNER = caller). Otherwise arranges that `wake` runs
+   * once on this thread's event loop after a later release, and returns
+   * false; a release between the failed try and the arrangement is never
+   * missed. Repeated calls do not stack arrangements. Keeps nothing alive.
+   */
+  readonly tryLockOrNotify: (wake: () => void) => boolean;
+  /** Cancels tryLockOrNotify's arrangement. A wake already under way may still run: it must be harmless. */
+  readonly cancelNotify: () => void;
   /** The handle of this lock, frozen. */
   readonly handle: MutexHandle;
   /** Short name for messages, e.g. `#12`. */

@@ -26,6 +26,6 @@ export type RecursiveMutex = native.RecursiveMutex;
 export const nativeUnavailableReason: Error | undefined = native.unavailableReason;
 
 export { AtomicsMutex, AtomicsRecursiveMutex };
-export { BaseLock, MutexGuard, MAX_RECURSION, type AcquireOptions } from './mutex';
+export { BaseLock, MutexGuard, MAX_RECURSION, type AcquireOptions, type AsyncAcquireOptions } from './mutex';
 export type { BackendName, LockKind, MutexHandle } from './backend';
 export * from './errors';

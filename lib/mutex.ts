@@ -19,6 +19,7 @@ import {
   COUNT, FLAG_ABANDONED, FLAGS, NO_OWNER, OWNER,
   type Backend, type BackendName, type LockKind, type MutexHandle, type RawLock,
 } from './backend';
+import { AsyncQueue } from './async-queue';
 import {
   invalidArgType, invalidArgValue, MutexDeadlockError, MutexInvalidHandleError,
   MutexNotOwnerError, MutexRecursionLimitError, MutexTimeoutError, outOfRange,
@@ -33,6 +34,14 @@ export interface AcquireOptions {
    * `Infinity` (or absent) waits forever. Not allowed with `blocking: false`.
    */
   timeout?: number;
+}
+
+/** Options of `acquireAsync()`, `lockAsync()` and `withLockAsync()`. */
+export interface AsyncAcquireOptions {
+  /** Milliseconds to wait at most; `0` tries once; `Infinity` (or absent) waits forever. */
+  timeout?: number;
+  /** Aborts the wait: the promise rejects with `signal.reason` and the waiter is gone. */
+  signal?: AbortSignal;
 }
 
 /** The calling thread, as a lock owner: Node's `threadId` (main thread 0, never reused). */
@@ -66,6 +75,24 @@ export function parseAcquireOptions(options: unknown): number {
     throw invalidArgValue('options', 'cannot combine blocking: false with a timeout');
   }
   return timeout;
+}
+
+/** Returns [timeout ms, signal] of async options (Infinity = forever). */
+export function parseAsyncOptions(options: unknown): [number, AbortSignal | undefined] {
+  if (options === undefined) return [Infinity, undefined];
+  if (options === null || typeof options !== 'object') {
+    throw invalidArgType('options', 'of type object', options);
+  }
+  const { timeout, signal } = options as AsyncAcquireOptions;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw invalidArgType('options.signal', 'an instance of AbortSignal', signal);
+  }
+  if (timeout === undefined) return [Infinity, signal];
+  if (typeof timeout !== 'number') throw invalidArgType('options.timeout', 'of type number', timeout);
+  if (Number.isNaN(timeout) || timeout < 0) {
+    throw outOfRange('options.timeout', '>= 0 (milliseconds) or Infinity', timeout);
+  }
+  return [timeout, signal];
 }
 
 /** Set by `from()` for the duration of one constructor call. */
@@ -102,6 +129,7 @@ export abstract class BaseLock {
   readonly #lockFor: (ms: number) => boolean;
   readonly #unlock: () => void;
   readonly #recursive: boolean;
+  #asyncQueue: AsyncQueue | undefined;
   /** `native` or `atomics`: the implementation under this lock. */
   readonly backend: BackendName;
 
@@ -256,6 +284,51 @@ export abstract class BaseLock {
     return result;
   }
 
+  /**
+   * Acquires the lock without blocking the event loop. Async waiters of one
+   * thread are served first come, first served. An async acquisition by a
+   * thread that already holds the lock waits for its release (it is another
+   * flow of work): it never re-enters and never throws a deadlock error. A
+   * pending acquisition keeps the event loop alive.
+   * @returns a promise of true once this thread holds the lock, or false
+   *   when `timeout` ms passed first (the waiter is then gone for good).
+   *   Rejects with `signal.reason` when `signal` aborts (likewise gone).
+   * @throws TypeError / RangeError (synchronously) for bad options.
+   */
+  acquireAsync(options?: AsyncAcquireOptions): Promise<boolean> {
+    const [timeout, signal] = parseAsyncOptions(options);
+    this.#asyncQueue ??= new AsyncQueue(this.#raw, () => {
+      this.#meta[COUNT] = 1;
+    });
+    return this.#asyncQueue.wait(timeout, signal);
+  }
+
+  /**
+   * Like acquireAsync(), resolving a guard: `await using g = await m.lockAsync()`.
+   * Rejects with MutexTimeoutError when the timeout passes, with
+   * `signal.reason` on abort.
+   */
+  async lockAsync(options?: AsyncAcquireOptions): Promise<MutexGuard> {
+    if (!(await this.acquireAsync(options))) throw this.#timeoutError(options);
+    return new MutexGuard(this, this.abandoned);
+  }
+
+  /**
+   * Runs `fn` holding the lock (acquired as acquireAsync() does) and resolves
+   * its result; releases once the promise `fn` returns has settled, whether
+   * it fulfils or rejects.
+   * @throws TypeError (`ERR_INVALID_ARG_TYPE`) when `fn` is not a function.
+   */
+  async withLockAsync<R>(fn: () => R | PromiseLike<R>, options?: AsyncAcquireOptions): Promise<R> {
+    if (typeof fn !== 'function') throw invalidArgType('fn', 'of type function', fn);
+    if (!(await this.acquireAsync(options))) throw this.#timeoutError(options);
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+
   [inspect.custom](): string {
     const owner = this.owner;
     const name = this.constructor.name;
@@ -326,7 +399,7 @@ export abstract class BaseLock {
       `cannot release ${this.#describe()}: it is held by thread ${owner}, not by this thread (${SELF})`);
   }
 
-  #timeoutError(options: AcquireOptions | undefined): MutexTimeoutError {
+  #timeoutError(options: (AcquireOptions & AsyncAcquireOptions) | undefined): MutexTimeoutError {
     const owner = this.owner;
     const held = owner === null ? '' : ` (held by thread ${owner})`;
     const how = options?.blocking === false || options?.timeout === 0
@@ -359,7 +432,7 @@ export abstract class BaseRecursiveMutex extends BaseLock {
  * Proof of holding a lock, from `lock()`. `using g = m.lock()` releases at
  * scope exit. Releasing twice is a no-op.
  */
-export class MutexGuard implements Disposable {
+export class MutexGuard implements Disposable, AsyncDisposable {
   #lock: BaseLock | undefined;
   /** The previous holder died holding the lock (see `BaseLock.abandoned`). */
   readonly abandoned: boolean;
@@ -388,5 +461,11 @@ export class MutexGuard implements Disposable {
 
   [Symbol.dispose](): void {
     this.release();
+  }
+
+  /** For `await using g = await m.lockAsync()`: releases (synchronously). */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.release();
+    return Promise.resolve();
   }
 }

@@ -18,6 +18,8 @@ interface NativeRawLock {
   tryLock(): boolean;
   lockFor(ms: number): boolean;
   unlock(): void;
+  arm(): void;
+  disarm(): void;
 }
 
 /** addon.cc's exports. */
@@ -26,10 +28,25 @@ interface NativeBinding {
   create(kind: number): NativeRawLock;
   open(id: number, kind: number, tag: number): NativeRawLock | undefined;
   registrySize(): number;
+  setWakeHandler(handler: (id: number) => void): void;
   tag: number;
 }
 
 const KIND_CODE: Record<LockKind, number> = { mutex: 1, recursive: 2 };
+
+/**
+ * Async wake-ups of this thread, by lock id. The addon arms one wake per
+ * (lock, thread) and calls dispatchWake(id) on this thread's event loop after
+ * the next release; every object of this thread waiting on that lock hears it.
+ */
+const wakeTargets = new Map<number, Set<() => void>>();
+
+function dispatchWake(id: number): void {
+  const targets = wakeTargets.get(id);
+  if (targets === undefined) return;
+  wakeTargets.delete(id);
+  for (const wake of targets) wake();
+}
 const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
 
 function load(): { binding?: NativeBinding; error?: Error } {
@@ -40,6 +57,7 @@ function load(): { binding?: NativeBinding; error?: Error } {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const binding = require('node-gyp-build')(PACKAGE_ROOT) as NativeBinding;
     binding.init(threadId);
+    binding.setWakeHandler(dispatchWake);
     return { binding };
   } catch (error) {
     return { error: error as Error };
@@ -55,14 +73,34 @@ export const available: boolean = binding !== undefined;
 export const unavailableReason: Error | undefined = loaded.error;
 
 function wrap(raw: NativeRawLock, kind: LockKind, tag: number): RawLock {
-  const handle: MutexHandle = Object.freeze({ osMutex: 1, backend: 'native', kind, id: raw.id, tag });
+  const { id, tryLock, arm, disarm } = raw;
+  const handle: MutexHandle = Object.freeze({ osMutex: 1, backend: 'native', kind, id, tag });
+  let wakeFn: (() => void) | undefined;
+  const tryLockOrNotify = (wake: () => void): boolean => {
+    let targets = wakeTargets.get(id);
+    if (targets === undefined) wakeTargets.set(id, (targets = new Set()));
+    targets.add((wakeFn = wake));
+    arm(); // arm first, then try: a release in between still wakes us
+    return tryLock();
+  };
+  const cancelNotify = (): void => {
+    const targets = wakeTargets.get(id);
+    if (targets === undefined || wakeFn === undefined) return;
+    targets.delete(wakeFn);
+    if (targets.size === 0) {
+      wakeTargets.delete(id);
+      disarm();
+    }
+  };
   return {
     meta: new Int32Array(raw.meta),
-    tryLock: raw.tryLock,
+    tryLock,
     lockFor: raw.lockFor,
     unlock: raw.unlock,
+    tryLockOrNotify,
+    cancelNotify,
     handle,
-    label: `#${raw.id}`,
+    label: `#${id}`,
   };
 }
 

@@ -2,12 +2,13 @@
 //
 // Exports (all used only by lib/native.ts; none is public API):
 //   init(threadId)          records the calling environment's Node threadId
+//   setWakeHandler(fn)      fn(id) runs on this thread after an armed lock's release
 //   create(kind)            a new lock -> RawLock object (see below)
 //   open(id, kind, tag)     an existing lock -> RawLock object, or undefined
 //   registrySize()          live locks in the process (tests: leak checks)
 //   tag                     this process's registry tag (carried in handles)
 //
-// A RawLock object is { id, tryLock, lockFor, unlock, meta }: three functions
+// A RawLock object is { id, tryLock, lockFor, unlock, arm, disarm, meta }: functions
 // created for this lock and this environment, with a small Binding (lock
 // pointer + threadId) as their data, so a call costs no napi_unwrap and no
 // argument parsing; and `meta`, an ArrayBuffer over the lock's shared words
@@ -32,14 +33,31 @@
 namespace os_mutex {
 namespace {
 
-struct EnvState {
+// One per environment (main thread or worker). As an AsyncWaker it queues
+// "lock <id> was released" onto this environment's event loop through a
+// thread-safe function, which calls the JavaScript handler set by
+// setWakeHandler(). The thread-safe function is created before this
+// environment's cleanup hook is registered, so the hook (which disarms it
+// everywhere) runs before Node tears the thread-safe function down.
+struct EnvState final : AsyncWaker {
+  explicit EnvState(napi_env env_) : env(env_) {}
+  const napi_env env;
   int32_t thread_id = kNoOwner;  // Node threadId of this environment, from init()
+  napi_threadsafe_function wake_tsfn = nullptr;
+  napi_ref wake_handler = nullptr;
+
+  // Any thread; never blocks (the queue is unbounded, the call non-blocking).
+  void wake(uint64_t id) override {
+    napi_call_threadsafe_function(wake_tsfn, reinterpret_cast<void*>(static_cast<uintptr_t>(id)),
+                                  napi_tsfn_nonblocking);
+  }
 };
 
 // The data of one bound function.
 struct Binding {
   LockState* state;
   int32_t thread_id;
+  EnvState* env;
 };
 
 void FinalizeBinding(napi_env /*env*/, void* data, void* /*hint*/) {
@@ -107,17 +125,32 @@ napi_value Unlock(napi_env env, napi_callback_info info) {
   Binding* b = BindingOf(env, info, nullptr, nullptr);
   LockState* s = b->state;
   if (s->meta[Meta::kOwner].load(std::memory_order_relaxed) != b->thread_id) return nullptr;
-  s->meta[Meta::kOwner].store(kNoOwner, std::memory_order_relaxed);
-  s->mutex.unlock();
+  s->unlock_and_wake();
+  return nullptr;
+}
+
+// arm(): undefined. Never blocks (beyond the lock's short watch list lock).
+// Asks for one call of this environment's wake handler with this lock's id
+// after the next release. Callers arm, then try the lock.
+napi_value Arm(napi_env env, napi_callback_info info) {
+  Binding* b = BindingOf(env, info, nullptr, nullptr);
+  b->state->arm(b->env);
+  return nullptr;
+}
+
+// disarm(): undefined. Never blocks (as arm). Cancels arm().
+napi_value Disarm(napi_env env, napi_callback_info info) {
+  Binding* b = BindingOf(env, info, nullptr, nullptr);
+  b->state->disarm(b->env);
   return nullptr;
 }
 
 // Creates `name` on `target`: a function bound to (state, thread) that holds
 // one registry reference of its own, dropped by its finalizer.
 bool BindFunction(napi_env env, napi_value target, const char* name,
-                  napi_callback callback, LockState* state, int32_t thread_id) {
+                  napi_callback callback, LockState* state, EnvState* es) {
   Registry::instance().add_ref(state);
-  auto* binding = new Binding{state, thread_id};
+  auto* binding = new Binding{state, es->thread_id, es};
   napi_value fn = nullptr;
   if (napi_create_function(env, name, NAPI_AUTO_LENGTH, callback, binding, &fn) != napi_ok ||
       napi_add_finalizer(env, fn, binding, FinalizeBinding, nullptr, nullptr) != napi_ok) {
@@ -130,7 +163,7 @@ bool BindFunction(napi_env env, napi_value target, const char* name,
 // Builds the RawLock object for `state`, consuming the one reference the
 // caller holds (it is handed to `meta`). Returns an empty value with a
 // pending exception on failure.
-Napi::Value MakeRawLock(Napi::Env env, LockState* state, int32_t thread_id) {
+Napi::Value MakeRawLock(Napi::Env env, LockState* state, EnvState* es) {
   napi_value meta = nullptr;
   napi_status status = napi_create_external_arraybuffer(
       env, state->meta, sizeof(state->meta), FinalizeMeta, state, &meta);
@@ -143,9 +176,11 @@ Napi::Value MakeRawLock(Napi::Env env, LockState* state, int32_t thread_id) {
   Napi::Object raw = Napi::Object::New(env);
   raw.Set("id", Napi::Number::New(env, static_cast<double>(state->id)));
   raw.Set("meta", Napi::Value(env, meta));
-  if (!BindFunction(env, raw, "tryLock", TryLock, state, thread_id) ||
-      !BindFunction(env, raw, "lockFor", LockFor, state, thread_id) ||
-      !BindFunction(env, raw, "unlock", Unlock, state, thread_id)) {
+  if (!BindFunction(env, raw, "tryLock", TryLock, state, es) ||
+      !BindFunction(env, raw, "lockFor", LockFor, state, es) ||
+      !BindFunction(env, raw, "unlock", Unlock, state, es) ||
+      !BindFunction(env, raw, "arm", Arm, state, es) ||
+      !BindFunction(env, raw, "disarm", Disarm, state, es)) {
     if (!env.IsExceptionPending()) {
       Napi::Error::New(env, "os-mutex: could not create lock functions").ThrowAsJavaScriptException();
     }
@@ -199,7 +234,7 @@ Napi::Value Create(const Napi::CallbackInfo& info) {
     Napi::TypeError::New(env, "create(kind): unknown kind").ThrowAsJavaScriptException();
     return Napi::Value();
   }
-  return MakeRawLock(env, Registry::instance().create(kind), es->thread_id);
+  return MakeRawLock(env, Registry::instance().create(kind), es);
 }
 
 // open(id, kind, tag): RawLock, or undefined when no live lock of that kind
@@ -221,7 +256,38 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   }
   LockState* state = Registry::instance().find_and_ref(static_cast<uint64_t>(id), kind);
   if (state == nullptr) return env.Undefined();
-  return MakeRawLock(env, state, es->thread_id);
+  return MakeRawLock(env, state, es);
+}
+
+// setWakeHandler(fn): undefined. Never blocks. fn(id) is called on this
+// thread's event loop after a release of a lock this thread armed.
+Napi::Value SetWakeHandler(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnvState* es = StateOf(env);
+  if (info.Length() < 1 || !info[0].IsFunction()) {
+    Napi::TypeError::New(env, "setWakeHandler(fn): fn must be a function").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (es->wake_handler != nullptr) napi_delete_reference(env, es->wake_handler);
+  napi_create_reference(env, info[0], 1, &es->wake_handler);
+  return env.Undefined();
+}
+
+// Runs on the environment's thread for each queued wake; env is null when
+// Node drains the queue at teardown (then nothing may be touched).
+void CallWakeHandler(napi_env env, napi_value /*js_cb*/, void* context, void* data) {
+  if (env == nullptr) return;
+  auto* es = static_cast<EnvState*>(context);
+  napi_value handler = nullptr;
+  if (es->wake_handler == nullptr || napi_get_reference_value(env, es->wake_handler, &handler) != napi_ok ||
+      handler == nullptr) {
+    return;
+  }
+  napi_value global = nullptr;
+  napi_value id = nullptr;
+  napi_get_global(env, &global);
+  napi_create_double(env, static_cast<double>(reinterpret_cast<uintptr_t>(data)), &id);
+  napi_call_function(env, global, handler, 1, &id, nullptr);
 }
 
 // registrySize(): number of live locks in the process. Never blocks.
@@ -233,7 +299,10 @@ Napi::Value RegistrySize(const Napi::CallbackInfo& info) {
 // terminate, process.exit, uncaught exception): owner death.
 void CleanupEnv(void* arg) {
   auto* es = static_cast<EnvState*>(arg);
-  if (es->thread_id != kNoOwner) Registry::instance().abandon_all_held_by(es->thread_id);
+  Registry& registry = Registry::instance();
+  registry.disarm_everywhere(es);  // from here on no thread calls es->wake()
+  if (es->thread_id != kNoOwner) registry.abandon_all_held_by(es->thread_id);
+  if (es->wake_handler != nullptr) napi_delete_reference(es->env, es->wake_handler);
   delete es;
 }
 
@@ -242,13 +311,23 @@ void NoFinalize(Napi::Env /*env*/, EnvState* /*data*/) {}
 Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   // Owned by the cleanup hook, which runs last for this environment; the
   // instance-data slot only lends it out.
-  auto* es = new EnvState();
+  auto* es = new EnvState(env);
   env.SetInstanceData<EnvState, NoFinalize>(es);
+  napi_value name = Napi::String::New(env, "os-mutex wake");
+  if (napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, es,
+                                      CallWakeHandler, &es->wake_tsfn) != napi_ok) {
+    Napi::Error::New(env, "os-mutex: could not create the wake-up channel").ThrowAsJavaScriptException();
+    return exports;
+  }
+  napi_unref_threadsafe_function(env, es->wake_tsfn);  // pending waiters keep the loop alive, not this
+  // Registered after the thread-safe function, so it runs before Node's own
+  // teardown of it (cleanup hooks run in reverse order).
   napi_add_env_cleanup_hook(env, CleanupEnv, es);
   exports.Set("init", Napi::Function::New(env, Init, "init"));
   exports.Set("create", Napi::Function::New(env, Create, "create"));
   exports.Set("open", Napi::Function::New(env, Open, "open"));
   exports.Set("registrySize", Napi::Function::New(env, RegistrySize, "registrySize"));
+  exports.Set("setWakeHandler", Napi::Function::New(env, SetWakeHandler, "setWakeHandler"));
   exports.Set("tag", Napi::Number::New(env, Registry::instance().tag()));
   return exports;
 }

@@ -1,6 +1,7 @@
 // registry.cc — see registry.h.
 #include "registry.h"
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -14,6 +15,43 @@ uint32_t make_tag() {
   return tag & 0x7fffffff;  // a non-negative int32, exact in JavaScript
 }
 }  // namespace
+
+void LockState::unlock_and_wake() {
+  meta[Meta::kOwner].store(kNoOwner, std::memory_order_relaxed);
+  mutex.unlock();
+  // Store-load ordering against arm()'s fence: either the armer's try sees
+  // the mutex free, or this load sees the armer.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (armed_count_.load(std::memory_order_relaxed) != 0) wake_armed();
+}
+
+void LockState::wake_armed() {
+  // The wake happens under watch_mutex_, so a waker removed by
+  // disarm_everywhere() is never called after that returns.
+  std::lock_guard<std::mutex> hold(watch_mutex_);
+  for (AsyncWaker* waker : armed_) waker->wake(id);
+  armed_.clear();
+  armed_count_.store(0, std::memory_order_relaxed);
+}
+
+void LockState::arm(AsyncWaker* waker) {
+  {
+    std::lock_guard<std::mutex> hold(watch_mutex_);
+    if (std::find(armed_.begin(), armed_.end(), waker) == armed_.end()) {
+      armed_.push_back(waker);
+      armed_count_.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+}
+
+void LockState::disarm(AsyncWaker* waker) {
+  std::lock_guard<std::mutex> hold(watch_mutex_);
+  auto it = std::find(armed_.begin(), armed_.end(), waker);
+  if (it == armed_.end()) return;
+  armed_.erase(it);
+  armed_count_.fetch_sub(1, std::memory_order_relaxed);
+}
 
 Registry::Registry() : tag_(make_tag()) {}
 
@@ -64,11 +102,15 @@ int Registry::abandon_all_held_by(int32_t thread_id) {
     // (which publishes it to the next holder).
     state->meta[Meta::kFlags].fetch_or(kFlagAbandoned, std::memory_order_relaxed);
     state->meta[Meta::kCount].store(0, std::memory_order_relaxed);
-    state->meta[Meta::kOwner].store(kNoOwner, std::memory_order_release);
-    state->mutex.unlock();
+    state->unlock_and_wake();
     ++abandoned;
   }
   return abandoned;
+}
+
+void Registry::disarm_everywhere(AsyncWaker* waker) {
+  std::lock_guard<std::mutex> hold(mutex_);
+  for (auto& entry : locks_) entry.second->disarm(waker);
 }
 
 size_t Registry::size() {

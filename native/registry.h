@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 #include "os_mutex.h"
 
@@ -37,6 +38,17 @@ constexpr int kWords = 4;
 constexpr int32_t kNoOwner = -1;
 constexpr int32_t kFlagAbandoned = 1;  // previous holder died holding the lock
 
+// Something to tell, from any thread, that lock `id` was released: a thread
+// with async acquisitions pending (addon.cc's EnvState queues a call onto its
+// event loop). wake() must not block and must not call back into LockState.
+class AsyncWaker {
+ public:
+  virtual void wake(uint64_t id) = 0;
+
+ protected:
+  ~AsyncWaker() = default;
+};
+
 struct LockState {
   LockState(uint64_t id_, Kind kind_) : id(id_), kind(kind_) {
     meta[Meta::kOwner].store(kNoOwner, std::memory_order_relaxed);
@@ -48,6 +60,23 @@ struct LockState {
   // Viewed from JavaScript as an Int32Array over this very memory.
   std::atomic<int32_t> meta[Meta::kWords];
   int refs = 0;  // guarded by Registry::mutex_
+
+  // Never blocks. Clears OWNER, releases the OS mutex, then wakes every armed
+  // waker once. Precondition: the calling thread holds the mutex.
+  void unlock_and_wake();
+
+  // Async waiting: arm(w) asks for one w->wake(id) after the next unlock.
+  // The caller arms first and tries the lock after (the fence in arm() and
+  // the one in unlock_and_wake() order the two), so a release between the
+  // two cannot be missed. Never block beyond watch_mutex.
+  void arm(AsyncWaker* waker);
+  void disarm(AsyncWaker* waker);
+
+ private:
+  void wake_armed();
+  std::mutex watch_mutex_;
+  std::vector<AsyncWaker*> armed_;    // guarded by watch_mutex_
+  std::atomic<int> armed_count_{0};   // armed_.size(), readable without the lock
 };
 static_assert(sizeof(std::atomic<int32_t>) == sizeof(int32_t) &&
                   std::atomic<int32_t>::is_always_lock_free,
@@ -73,6 +102,10 @@ class Registry {
   // holds them (the dying worker's own thread, in its cleanup hook), since an
   // OS mutex may only be unlocked by its holder. Returns how many.
   int abandon_all_held_by(int32_t thread_id);
+
+  // Removes `waker` from every lock's armed list: after this returns, no
+  // thread will call it again (a dying environment calls this first).
+  void disarm_everywhere(AsyncWaker* waker);
 
   size_t size();
   // Random per-process tag carried in handles: a handle made by another copy
