@@ -70,10 +70,26 @@ export interface RawLock {
   readonly tryLockOrNotify: (wake: () => void) => boolean;
   /** Cancels tryLockOrNotify's arrangement. A wake already under way may still run: it must be harmless. */
   readonly cancelNotify: () => void;
+  /**
+   * Deadlock detection, where the backend can see every thread's waits
+   * (native). Called during a wait without a timeout, after it has lasted a
+   * while: records the wait and returns the wait cycle through the calling
+   * thread, if there is one (its first step is the caller), else undefined.
+   */
+  readonly findWaitCycle?: () => readonly WaitCycleStep[] | undefined;
+  /** The calling thread's wait (recorded by findWaitCycle) is over. */
+  readonly endWait?: () => void;
   /** The handle of this lock, frozen. */
   readonly handle: MutexHandle;
   /** Short name for messages, e.g. `#12`. */
   readonly label: string;
+}
+
+/** One step of a wait cycle: `thread` waits for `lock`, which the next step's thread holds. */
+export interface WaitCycleStep {
+  readonly thread: number;
+  /** e.g. `Mutex #3` */
+  readonly lock: string;
 }
 
 /** A backend: makes new raw locks and opens existing ones by handle. */

@@ -17,7 +17,7 @@ import { threadId } from 'node:worker_threads';
 
 import {
   COUNT, FLAG_ABANDONED, FLAGS, NO_OWNER, OWNER,
-  type Backend, type BackendName, type LockKind, type MutexHandle, type RawLock,
+  type Backend, type BackendName, type LockKind, type MutexHandle, type RawLock, type WaitCycleStep,
 } from './backend';
 import { AsyncQueue } from './async-queue';
 import {
@@ -93,6 +93,15 @@ export function parseAsyncOptions(options: unknown): [number, AbortSignal | unde
     throw outOfRange('options.timeout', '>= 0 (milliseconds) or Infinity', timeout);
   }
   return [timeout, signal];
+}
+
+function deadlockCycleError(cycle: readonly WaitCycleStep[]): MutexDeadlockError {
+  const steps = cycle.map((step, i) => {
+    const holder = cycle[(i + 1) % cycle.length].thread;
+    const who = i === 0 ? `this thread (${step.thread}) waits` : `thread ${step.thread}, which waits`;
+    return `${who} for ${step.lock}, held by ${i === cycle.length - 1 ? `this thread (${holder})` : `thread ${holder}`}`;
+  });
+  return new MutexDeadlockError(`deadlock: ${steps.join('; ')}. No thread in this cycle could ever go on`);
 }
 
 /** Set by `from()` for the duration of one constructor call. */
@@ -379,10 +388,23 @@ export abstract class BaseLock {
    */
   #waitUntil(timeout: number): boolean {
     const deadline = performance.now() + timeout;
-    for (;;) {
-      const remaining = deadline - performance.now();
-      if (remaining <= 0) return false;
-      if (this.#lockFor(remaining < WAIT_SLICE_MS ? remaining : WAIT_SLICE_MS)) return true;
+    // A wait without a timeout that has already lasted a slice looks for a
+    // wait cycle through this thread after every slice (native backend).
+    const findCycle = timeout === Infinity ? this.#raw.findWaitCycle : undefined;
+    let recorded = false;
+    try {
+      for (;;) {
+        const remaining = deadline - performance.now();
+        if (remaining <= 0) return false;
+        if (this.#lockFor(remaining < WAIT_SLICE_MS ? remaining : WAIT_SLICE_MS)) return true;
+        if (findCycle !== undefined) {
+          recorded = true;
+          const cycle = findCycle();
+          if (cycle !== undefined) throw deadlockCycleError(cycle);
+        }
+      }
+    } finally {
+      if (recorded) this.#raw.endWait?.();
     }
   }
 

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 
-import { type Backend, type LockKind, type MutexHandle, type RawLock } from './backend';
+import { type Backend, type LockKind, type MutexHandle, type RawLock, type WaitCycleStep } from './backend';
 import { MutexInvalidHandleError } from './errors';
 import { BaseMutex, BaseRecursiveMutex } from './mutex';
 
@@ -28,11 +28,14 @@ interface NativeBinding {
   create(kind: number): NativeRawLock;
   open(id: number, kind: number, tag: number): NativeRawLock | undefined;
   registrySize(): number;
+  findWaitCycle(id: number): number[] | undefined;
+  endWait(): void;
   setWakeHandler(handler: (id: number) => void): void;
   tag: number;
 }
 
 const KIND_CODE: Record<LockKind, number> = { mutex: 1, recursive: 2 };
+const KIND_CLASS_NAME: Record<number, string> = { 1: 'Mutex', 2: 'RecursiveMutex' };
 
 /**
  * Async wake-ups of this thread, by lock id. The addon arms one wake per
@@ -99,6 +102,16 @@ function wrap(raw: NativeRawLock, kind: LockKind, tag: number): RawLock {
     unlock: raw.unlock,
     tryLockOrNotify,
     cancelNotify,
+    findWaitCycle: () => {
+      const flat = binding?.findWaitCycle(id);
+      if (flat === undefined) return undefined;
+      const steps: WaitCycleStep[] = [];
+      for (let i = 0; i < flat.length; i += 3) {
+        steps.push({ thread: flat[i], lock: `${KIND_CLASS_NAME[flat[i + 2]]} #${flat[i + 1]}` });
+      }
+      return steps;
+    },
+    endWait: () => binding?.endWait(),
     handle,
     label: `#${id}`,
   };

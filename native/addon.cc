@@ -3,6 +3,8 @@
 // Exports (all used only by lib/native.ts; none is public API):
 //   init(threadId)          records the calling environment's Node threadId
 //   setWakeHandler(fn)      fn(id) runs on this thread after an armed lock's release
+//   findWaitCycle(id)       records an untimed wait; reports a wait cycle through it
+//   endWait()               the calling thread stopped waiting
 //   create(kind)            a new lock -> RawLock object (see below)
 //   open(id, kind, tag)     an existing lock -> RawLock object, or undefined
 //   registrySize()          live locks in the process (tests: leak checks)
@@ -290,6 +292,38 @@ void CallWakeHandler(napi_env env, napi_value /*js_cb*/, void* context, void* da
   napi_call_function(env, global, handler, 1, &id, nullptr);
 }
 
+// findWaitCycle(id): undefined, or a flat array [thread, lockId, kind, ...]
+// describing a wait cycle through the calling thread (see
+// Registry::wait_and_find_cycle). Records that this thread waits, without a
+// timeout, for lock `id`. Never blocks (beyond the registry's lock).
+Napi::Value FindWaitCycle(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnvState* es = StateOf(env);
+  if (!RequireInit(env, es)) return Napi::Value();
+  if (info.Length() < 1 || !info[0].IsNumber()) return env.Undefined();
+  double id = info[0].As<Napi::Number>().DoubleValue();
+  if (!(id >= 1 && id <= 9007199254740991.0) || std::floor(id) != id) return env.Undefined();
+  std::vector<Registry::CycleStep> cycle;
+  if (!Registry::instance().wait_and_find_cycle(es->thread_id, static_cast<uint64_t>(id), &cycle)) {
+    return env.Undefined();
+  }
+  Napi::Array result = Napi::Array::New(env, cycle.size() * 3);
+  uint32_t i = 0;
+  for (const auto& step : cycle) {
+    result.Set(i++, Napi::Number::New(env, step.thread_id));
+    result.Set(i++, Napi::Number::New(env, static_cast<double>(step.lock_id)));
+    result.Set(i++, Napi::Number::New(env, static_cast<int32_t>(step.kind)));
+  }
+  return result;
+}
+
+// endWait(): undefined. Never blocks. This thread no longer waits.
+Napi::Value EndWait(const Napi::CallbackInfo& info) {
+  EnvState* es = StateOf(info.Env());
+  if (es->thread_id != kNoOwner) Registry::instance().end_wait(es->thread_id);
+  return info.Env().Undefined();
+}
+
 // registrySize(): number of live locks in the process. Never blocks.
 Napi::Value RegistrySize(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(Registry::instance().size()));
@@ -301,7 +335,10 @@ void CleanupEnv(void* arg) {
   auto* es = static_cast<EnvState*>(arg);
   Registry& registry = Registry::instance();
   registry.disarm_everywhere(es);  // from here on no thread calls es->wake()
-  if (es->thread_id != kNoOwner) registry.abandon_all_held_by(es->thread_id);
+  if (es->thread_id != kNoOwner) {
+    registry.end_wait(es->thread_id);
+    registry.abandon_all_held_by(es->thread_id);
+  }
   if (es->wake_handler != nullptr) napi_delete_reference(es->env, es->wake_handler);
   delete es;
 }
@@ -328,6 +365,8 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("open", Napi::Function::New(env, Open, "open"));
   exports.Set("registrySize", Napi::Function::New(env, RegistrySize, "registrySize"));
   exports.Set("setWakeHandler", Napi::Function::New(env, SetWakeHandler, "setWakeHandler"));
+  exports.Set("findWaitCycle", Napi::Function::New(env, FindWaitCycle, "findWaitCycle"));
+  exports.Set("endWait", Napi::Function::New(env, EndWait, "endWait"));
   exports.Set("tag", Napi::Number::New(env, Registry::instance().tag()));
   return exports;
 }

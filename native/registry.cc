@@ -113,6 +113,40 @@ void Registry::disarm_everywhere(AsyncWaker* waker) {
   for (auto& entry : locks_) entry.second->disarm(waker);
 }
 
+bool Registry::wait_and_find_cycle(int32_t thread_id, uint64_t id, std::vector<CycleStep>* cycle) {
+  std::lock_guard<std::mutex> hold(mutex_);
+  waits_[thread_id] = id;
+  cycle->clear();
+  int32_t thread = thread_id;
+  uint64_t lock = id;
+  // Each step adds a distinct thread, so the walk is bounded by waits_.size().
+  for (size_t steps = 0; steps <= waits_.size(); ++steps) {
+    auto found = locks_.find(lock);
+    if (found == locks_.end()) return false;
+    LockState* state = found->second;
+    cycle->push_back({thread, lock, state->kind});
+    int32_t owner = state->meta[Meta::kOwner].load(std::memory_order_acquire);
+    if (owner == kNoOwner) return false;
+    if (owner == thread_id) {
+      waits_.erase(thread_id);
+      return true;
+    }
+    for (const CycleStep& step : *cycle) {
+      if (step.thread_id == owner) return false;  // a loop not through the caller, or a stale step
+    }
+    auto next = waits_.find(owner);
+    if (next == waits_.end()) return false;
+    thread = owner;
+    lock = next->second;
+  }
+  return false;
+}
+
+void Registry::end_wait(int32_t thread_id) {
+  std::lock_guard<std::mutex> hold(mutex_);
+  waits_.erase(thread_id);
+}
+
 size_t Registry::size() {
   std::lock_guard<std::mutex> hold(mutex_);
   return locks_.size();

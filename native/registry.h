@@ -107,6 +107,26 @@ class Registry {
   // thread will call it again (a dying environment calls this first).
   void disarm_everywhere(AsyncWaker* waker);
 
+  // Deadlock detection, for waits without a timeout. wait_and_find_cycle()
+  // records that `thread_id` waits for lock `id` and follows the wait-for
+  // chain from there (lock -> its OWNER -> the lock that owner waits for ...).
+  // When the chain comes back to `thread_id`, that is a cycle no waiter can
+  // leave: it returns true with `cycle` = (thread, lock id, kind) for each
+  // step, starting with the caller, and forgets the caller's wait, so only
+  // one member of a cycle reports it. Every thread in a reported cycle is
+  // blocked in an untimed wait, so the owners read on the way cannot change
+  // while the check runs: a reported cycle exists. A chain that ends (a free
+  // lock, an owner that does not wait) or loops without the caller is no
+  // report. Never blocks beyond the registry's lock.
+  struct CycleStep {
+    int32_t thread_id;
+    uint64_t lock_id;
+    Kind kind;
+  };
+  bool wait_and_find_cycle(int32_t thread_id, uint64_t id, std::vector<CycleStep>* cycle);
+  // The thread no longer waits (it got the lock, gave up, or is exiting).
+  void end_wait(int32_t thread_id);
+
   size_t size();
   // Random per-process tag carried in handles: a handle made by another copy
   // of this addon (another registry) is rejected instead of misread.
@@ -116,6 +136,7 @@ class Registry {
   Registry();
   std::mutex mutex_;
   std::unordered_map<uint64_t, LockState*> locks_;
+  std::unordered_map<int32_t, uint64_t> waits_;  // thread -> lock it waits for, untimed
   uint64_t next_id_ = 1;
   const uint32_t tag_;
 };

@@ -66,21 +66,22 @@ export class TestWorker {
     this.worker.postMessage(message);
   }
 
-  /** The next message of `type` (earlier ones of other types stay queued). */
-  async next(type: string, timeoutMs = 10_000): Promise<WorkerMessage> {
+  /** The next message of `type` (or of any of several types); others stay queued. */
+  async next(type: string | string[], timeoutMs = 10_000): Promise<WorkerMessage> {
+    const types = Array.isArray(type) ? type : [type];
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const index = this.#inbox.findIndex((message) => message.type === type);
+      const index = this.#inbox.findIndex((message) => types.includes(message.type));
       if (index >= 0) return this.#inbox.splice(index, 1)[0];
       const error = this.#inbox.find((message) => message.type === 'error');
       if (error) throw new Error(`worker failed: ${String(error.message)}\n${String(error.stack)}`);
       // Messages posted before the worker died are delivered before 'exit',
       // so an error only counts once the worker has exited.
       if (this.#exitedFlag) {
-        throw this.#error ?? new Error(`the worker exited without sending '${type}'`);
+        throw this.#error ?? new Error(`the worker exited without sending '${types.join("' or '")}'`);
       }
       const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for '${type}' from the worker`);
+      if (remaining <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for '${types.join("' or '")}' from the worker`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, remaining);
         this.#waiters.push(() => {
