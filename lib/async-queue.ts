@@ -22,6 +22,8 @@ import type { RawLock } from './backend';
 
 /** Failed tries of the head waiter before it queues up synchronously. */
 const MISSES_BEFORE_QUEUING = 2;
+/** Longest delay Node's timers accept (ms). */
+const MAX_TIMER_MS = 0x7fffffff;
 /** Longest synchronous wait of an async waiter (ms): bounds event-loop blocking. */
 export const QUEUE_WAIT_MS = 1;
 
@@ -77,14 +79,15 @@ export class AsyncQueue {
     return new Promise<boolean>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, timer: undefined, signal, onAbort: undefined, misses: 0 };
       if (timeout !== Infinity) {
-        // Node may fire a timer a little early: re-arm for what is left.
+        // Node may fire a timer a little early, and caps delays at 2^31-1 ms:
+        // re-arm for what is left.
         const deadline = performance.now() + timeout;
         const expire = (): void => {
           const left = deadline - performance.now();
-          if (left > 0) waiter.timer = setTimeout(expire, Math.ceil(left));
+          if (left > 0) waiter.timer = setTimeout(expire, Math.min(Math.ceil(left), MAX_TIMER_MS));
           else if (this.#remove(waiter)) resolve(false);
         };
-        waiter.timer = setTimeout(expire, timeout);
+        waiter.timer = setTimeout(expire, Math.min(timeout, MAX_TIMER_MS));
       }
       if (signal !== undefined) {
         waiter.onAbort = () => {

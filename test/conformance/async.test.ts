@@ -83,6 +83,20 @@ for (const impl of IMPLEMENTATIONS) {
       m.release();
     });
 
+    it('a timeout beyond what Node timers hold (2^31 ms) still waits instead of expiring at once', async () => {
+      const m = new Lock();
+      m.acquire();
+      const controller = new AbortController();
+      let settled = false;
+      const wait = m.acquireAsync({ timeout: 2 ** 31 + 5, signal: controller.signal }).then(
+        () => { settled = true; }, () => undefined);
+      await sleep(60);
+      assert.equal(settled, false);
+      controller.abort();
+      await wait;
+      m.release();
+    });
+
     it('an abort rejects with signal.reason at once and the waiter is never granted later', async () => {
       const m = new Lock();
       m.acquire();
