@@ -128,6 +128,9 @@ bool Registry::wait_and_find_cycle(int32_t thread_id, uint64_t id, std::vector<C
     int32_t owner = state->meta[Meta::kOwner].load(std::memory_order_acquire);
     if (owner == kNoOwner) return false;
     if (owner == thread_id) {
+      // The caller cannot be waiting for a lock it holds itself (it has just
+      // failed to take it): a first-step "cycle" is a stale owner word.
+      if (cycle->size() == 1) return false;
       waits_.erase(thread_id);
       return true;
     }
