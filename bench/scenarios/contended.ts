@@ -1,0 +1,253 @@
+/**
+ * Scenario 2: throughput and fairness of ONE lock shared by W worker threads.
+ *
+ * How: per (repeat, W, implementation) the parent creates a lock and starts W
+ * fresh workers (workers/contended.ts) that open it by handle. Each round
+ * (critical-section size x work outside) starts all workers at once, runs
+ * for `durationMs`, and counts acquisitions per worker. Implementations are
+ * interleaved within each repeat. Reported per configuration:
+ *   acquisitions/s, total  min / median / max over repeats
+ *   per-worker max, min    acquisitions/s of the busiest and the idlest worker (median over repeats)
+ *   Jain's index           fairness of the per-worker counts (1 = equal shares)
+ *   CPU per acquisition    process CPU time (user+sys, all threads) / acquisitions:
+ *                          high values mean spinning or costly sleeping/waking
+ *   lost updates           must be 0: increments of the shared array that
+ *                          another thread overwrote (mutual exclusion broken)
+ * More workers than the machine's cores is measured on purpose (oversubscription).
+ * @module
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { implementationColor } from '../charts';
+import * as control from '../harness/control';
+import { WorkerGroup } from '../harness/spawn';
+import { jainIndex, median, spread, type Spread } from '../harness/stats';
+import { availableImplementations, keepAlive, unavailableNotes } from '../implementations';
+import { workerScript } from '../paths';
+import { duration, rate, sig3, spreadCells, type Table } from '../report';
+import type { ContendedReply, ContendedRound, ContendedSetup } from '../workers/contended';
+import { keepResult, localWork } from '../workers/local-work';
+import type { Chart, Scenario } from './scenario';
+
+interface Settings {
+  repeats: number;
+  workers: number[];
+  /** Shared-array writes inside the lock. */
+  writes: number[];
+  /** Steps of local work after each release; 0 = none. */
+  outsideOps: number[];
+  durationMs: number;
+}
+
+/** One measured round. */
+interface Round {
+  impl: string;
+  label: string;
+  workers: number;
+  writes: number;
+  outsideOps: number;
+  repeat: number;
+  elapsedMs: number;
+  counts: number[];
+  perSecond: number;
+  perWorkerMaxPerSecond: number;
+  perWorkerMinPerSecond: number;
+  jain: number;
+  cpuNsPerAcquisition: number;
+  /** CPU seconds per wall second: how many cores were busy. */
+  coresBusy: number;
+  lostUpdates: number;
+}
+
+interface Summary {
+  impl: string;
+  label: string;
+  workers: number;
+  writes: number;
+  outsideOps: number;
+  perSecond: Spread;
+  perWorkerMaxPerSecond: number;
+  perWorkerMinPerSecond: number;
+  jain: number;
+  cpuNsPerAcquisition: number;
+  coresBusy: number;
+  lostUpdates: number;
+}
+
+/** ns one call of localWork(ops) takes here (timed in this thread, after warm-up). */
+function timeLocalWork(ops: number): number {
+  let x = 1;
+  for (let i = 0; i < 2_000; i++) x = localWork(x, ops);
+  const n = 20_000;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) x = localWork(x, ops);
+  const ns = ((performance.now() - t0) * 1e6) / n;
+  keepResult(x);
+  return ns;
+}
+
+export const contended: Scenario<Settings> = {
+  id: 'contended',
+  title: 'Contended throughput: one lock, W worker threads',
+  settings: {
+    quick: { repeats: 2, workers: [1, 2, 4], writes: [100], outsideOps: [0], durationMs: 100 },
+    full: { repeats: 3, workers: [1, 2, 4, 8, 16], writes: [0, 100, 1000], outsideOps: [0, 1000], durationMs: 150 },
+  },
+
+  async run(settings, { log }) {
+    const impls = availableImplementations();
+    const maxWrites = Math.max(1, ...settings.writes);
+    const rounds: Round[] = [];
+    let roundNumber = 0;
+
+    for (let repeat = 0; repeat < settings.repeats; repeat++) {
+      for (const workers of settings.workers) {
+        log(`contended: repeat ${repeat + 1}/${settings.repeats}, W=${workers}`);
+        for (const impl of impls) {
+          const lock = impl.create();
+          const data = new SharedArrayBuffer(maxWrites * Int32Array.BYTES_PER_ELEMENT);
+          const shared = new Int32Array(data);
+          const ctl = control.createControl();
+          const setup = (): ContendedSetup => ({ implId: impl.id, handle: lock.handle, data, control: ctl.buffer as SharedArrayBuffer });
+          const group = await WorkerGroup.start<ContendedReply>(workerScript('contended'), workers, setup);
+          try {
+            for (const writes of settings.writes) {
+              for (const outsideOps of settings.outsideOps) {
+                const round = ++roundNumber;
+                Atomics.store(ctl, control.READY, 0);
+                const message: ContendedRound = { round, writes, outsideOps };
+                const replies = group.ask(message);
+                await control.allReady(ctl, workers);
+                const before = shared[0];
+                const cpu0 = process.cpuUsage();
+                const t0 = performance.now();
+                control.go(ctl, round);
+                await sleep(settings.durationMs);
+                control.stop(ctl, round);
+                const elapsedMs = performance.now() - t0;
+                const cpu = process.cpuUsage(cpu0);
+                const counts = (await replies).map((reply) => reply.count);
+                const total = counts.reduce((a, b) => a + b, 0);
+                const cpuNs = (cpu.user + cpu.system) * 1e3;
+                rounds.push({
+                  impl: impl.id, label: impl.label, workers, writes, outsideOps, repeat, elapsedMs, counts,
+                  perSecond: total / (elapsedMs / 1e3),
+                  perWorkerMaxPerSecond: Math.max(...counts) / (elapsedMs / 1e3),
+                  perWorkerMinPerSecond: Math.min(...counts) / (elapsedMs / 1e3),
+                  jain: jainIndex(counts),
+                  cpuNsPerAcquisition: cpuNs / total,
+                  coresBusy: cpuNs / (elapsedMs * 1e6),
+                  lostUpdates: writes > 0 ? total - ((shared[0] - before) | 0) : 0,
+                });
+              }
+            }
+          } finally {
+            await group.close();
+            keepAlive(lock);
+          }
+        }
+      }
+    }
+
+    const summaries = summarize(rounds);
+    const outsideNs = new Map(settings.outsideOps.map((ops) => [ops, ops === 0 ? 0 : timeLocalWork(ops)]));
+    const tables: Table[] = [];
+    for (const writes of settings.writes) {
+      for (const outsideOps of settings.outsideOps) {
+        const outside = outsideOps === 0 ? 'no work outside' : `~${duration(outsideNs.get(outsideOps)!)} work outside`;
+        tables.push({
+          title: `critical section ${writes} writes, ${outside}: acquisitions/s (min / median / max over repeats)`,
+          columns: ['<implementation', 'W', 'min', 'median', 'max', 'worker max', 'worker min', 'Jain', 'CPU/acq', 'cores'],
+          rows: summaries.filter((s) => s.writes === writes && s.outsideOps === outsideOps).map((s) => [
+            s.label, String(s.workers), ...spreadCells(s.perSecond, rate),
+            rate(s.perWorkerMaxPerSecond), rate(s.perWorkerMinPerSecond), s.jain.toFixed(3),
+            duration(s.cpuNsPerAcquisition), sig3(s.coresBusy),
+          ]),
+        });
+      }
+    }
+    const lost = summaries.filter((s) => s.lostUpdates !== 0);
+    return {
+      tables,
+      notes: [
+        `${settings.durationMs} ms per round, ${settings.repeats} repeats, implementations interleaved; ` +
+        'worker max/min, Jain, CPU/acq and cores busy are medians over repeats',
+        'CPU/acq = process CPU time (user+sys, every thread) per acquisition; cores = CPU seconds per wall second',
+        lost.length === 0
+          ? 'lost updates: 0 in every round (mutual exclusion held)'
+          : `LOST UPDATES (mutual exclusion broken): ${lost.map((s) => `${s.label} W=${s.workers}: ${s.lostUpdates}`).join('; ')}`,
+        ...unavailableNotes(),
+      ],
+      data: { settings, outsideWorkNs: Object.fromEntries(outsideNs), summaries, rounds },
+      charts: charts(summaries, outsideNs),
+    };
+  },
+};
+
+function summarize(rounds: Round[]): Summary[] {
+  const groups = new Map<string, Round[]>();
+  for (const r of rounds) {
+    const key = `${r.writes}/${r.outsideOps}/${r.workers}/${r.impl}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((rs) => ({
+    impl: rs[0].impl, label: rs[0].label, workers: rs[0].workers, writes: rs[0].writes, outsideOps: rs[0].outsideOps,
+    perSecond: spread(rs.map((r) => r.perSecond)),
+    perWorkerMaxPerSecond: median(rs.map((r) => r.perWorkerMaxPerSecond)),
+    perWorkerMinPerSecond: median(rs.map((r) => r.perWorkerMinPerSecond)),
+    jain: median(rs.map((r) => r.jain)),
+    cpuNsPerAcquisition: median(rs.map((r) => r.cpuNsPerAcquisition)),
+    coresBusy: median(rs.map((r) => r.coresBusy)),
+    lostUpdates: rs.reduce((a, r) => a + r.lostUpdates, 0),
+  }));
+}
+
+function charts(summaries: Summary[], outsideNs: Map<number, number>): Chart[] {
+  const values = summaries.map((s) => ({
+    implementation: s.label,
+    workers: s.workers,
+    writes: s.writes,
+    'critical section': `${s.writes} writes`,
+    outside: s.outsideOps === 0 ? 'no work outside' : `~${duration(outsideNs.get(s.outsideOps)!)} work outside`,
+    median: s.perSecond.median, min: s.perSecond.min, max: s.perSecond.max,
+    jain: s.jain,
+  }));
+  const facet = {
+    row: { field: 'outside', type: 'nominal', title: null },
+    column: { field: 'critical section', type: 'nominal', title: null, sort: { field: 'writes', op: 'min' } },
+  };
+  const x = { field: 'workers', type: 'ordinal', title: 'worker threads (W)' };
+  const color = implementationColor();
+  return [
+    {
+      file: 'contended-throughput.svg',
+      spec: {
+        title: 'Contended throughput: acquisitions/s (median, band = min..max over repeats)',
+        data: { values },
+        facet,
+        spec: {
+          width: 220, height: 180,
+          layer: [
+            { mark: { type: 'line', point: true }, encoding: {
+              x, color, y: { field: 'median', type: 'quantitative', scale: { type: 'log' }, axis: { format: '~s' }, title: 'acquisitions/s' } } },
+            { mark: { type: 'rule', opacity: 0.6 }, encoding: {
+              x, color, y: { field: 'min', type: 'quantitative' }, y2: { field: 'max' } } },
+          ],
+        },
+      },
+    },
+    {
+      file: 'contended-fairness.svg',
+      spec: {
+        title: "Fairness under contention: Jain's index of per-worker acquisitions (1 = equal shares)",
+        data: { values },
+        facet,
+        spec: {
+          width: 220, height: 180,
+          mark: { type: 'line', point: true },
+          encoding: { x, color, y: { field: 'jain', type: 'quantitative', scale: { domain: [0, 1] }, title: "Jain's index" } },
+        },
+      },
+    },
+  ];
+}

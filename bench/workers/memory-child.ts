@@ -1,0 +1,82 @@
+/**
+ * Child process (run with --expose-gc) of the memory scenario: creates
+ * `count` locks of one implementation, measures what they cost, drops them,
+ * collects garbage and measures what came back. One process per
+ * implementation, so earlier allocations never blur the figures.
+ *
+ * "Collect" = gc() then a turn of the event loop, several times: Node-API
+ * finalizers (which free native locks) may run only after the GC that found
+ * their objects dead.
+ * @module
+ */
+import { setImmediate as tick } from 'node:timers/promises';
+
+import { type BenchLock, implementationById } from '../implementations';
+import * as native from '../../lib/native';
+
+export interface MemoryFigures {
+  rss: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+export interface MemoryResult {
+  implId: string;
+  count: number;
+  before: MemoryFigures;
+  held: MemoryFigures;
+  dropped: MemoryFigures;
+  /** Native locks alive in the registry: before, while held, after the drop (undefined: not native). */
+  nativeLocks?: [number, number, number];
+  createMs: number;
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+async function collect(): Promise<void> {
+  for (let i = 0; i < 6; i++) {
+    gc!();
+    await tick();
+  }
+}
+
+function figures(): MemoryFigures {
+  const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+  return { rss, heapUsed, external, arrayBuffers };
+}
+
+function nativeCount(): number | undefined {
+  return native.available ? native.nativeLockCount() : undefined;
+}
+
+async function measure(implId: string, count: number): Promise<MemoryResult> {
+  if (gc === undefined) throw new Error('run with --expose-gc');
+  const impl = implementationById(implId);
+  const isNative = implId.startsWith('native');
+  await collect();
+  const before = figures();
+  const n0 = nativeCount();
+  const t0 = performance.now();
+  let locks: BenchLock[] | undefined = [];
+  for (let i = 0; i < count; i++) locks.push(impl.create());
+  const createMs = performance.now() - t0;
+  await collect();
+  const held = figures();
+  const n1 = nativeCount();
+  if (locks.length !== count) throw new Error('unreachable');
+  locks = undefined;
+  await collect();
+  const dropped = figures();
+  const n2 = nativeCount();
+  const nativeLocks = isNative ? [n0!, n1!, n2!] as [number, number, number] : undefined;
+  return { implId, count, before, held, dropped, nativeLocks, createMs };
+}
+
+measure(process.argv[2], Number(process.argv[3])).then(
+  (result) => process.send!(result, () => process.exit(0)),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
