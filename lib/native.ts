@@ -16,11 +16,15 @@ interface NativeRawLock {
   id: number;
   meta: ArrayBuffer;
   tryLock(): boolean;
-  lockFor(ms: number): boolean;
   unlock(): void;
-  arm(): void;
-  disarm(): void;
+  /** slow(SLOW_LOCK_FOR, ms): boolean; slow(SLOW_ARM) / slow(SLOW_DISARM): undefined (addon.cc). */
+  slow(op: number, ms?: number): boolean | undefined;
 }
+
+// addon.cc's SlowOp codes.
+const SLOW_LOCK_FOR = 0;
+const SLOW_ARM = 1;
+const SLOW_DISARM = 2;
 
 /** addon.cc's exports. */
 interface NativeBinding {
@@ -76,14 +80,14 @@ export const available: boolean = binding !== undefined;
 export const unavailableReason: Error | undefined = loaded.error;
 
 function wrap(raw: NativeRawLock, kind: LockKind, tag: number): RawLock {
-  const { id, tryLock, arm, disarm } = raw;
+  const { id, tryLock, slow } = raw;
   const handle: MutexHandle = Object.freeze({ osMutex: 1, backend: 'native', kind, id, tag });
   let wakeFn: (() => void) | undefined;
   const tryLockOrNotify = (wake: () => void): boolean => {
     let targets = wakeTargets.get(id);
     if (targets === undefined) wakeTargets.set(id, (targets = new Set()));
     targets.add((wakeFn = wake));
-    arm(); // arm first, then try: a release in between still wakes us
+    slow(SLOW_ARM); // arm first, then try: a release in between still wakes us
     return tryLock();
   };
   const cancelNotify = (): void => {
@@ -92,13 +96,13 @@ function wrap(raw: NativeRawLock, kind: LockKind, tag: number): RawLock {
     targets.delete(wakeFn);
     if (targets.size === 0) {
       wakeTargets.delete(id);
-      disarm();
+      slow(SLOW_DISARM);
     }
   };
   return {
     meta: new Int32Array(raw.meta),
     tryLock,
-    lockFor: raw.lockFor,
+    lockFor: (ms: number) => slow(SLOW_LOCK_FOR, ms) === true,
     unlock: raw.unlock,
     tryLockOrNotify,
     cancelNotify,

@@ -10,7 +10,7 @@
 //   registrySize()          live locks in the process (tests: leak checks)
 //   tag                     this process's registry tag (carried in handles)
 //
-// A RawLock object is { id, tryLock, lockFor, unlock, arm, disarm, meta }: functions
+// A RawLock object is { id, tryLock, unlock, slow, meta }: functions
 // created for this lock and this environment, with a small Binding (lock
 // pointer + threadId) as their data, so a call costs no napi_unwrap and no
 // argument parsing; and `meta`, an ArrayBuffer over the lock's shared words
@@ -95,18 +95,40 @@ napi_value TryLock(napi_env env, napi_callback_info info) {
   return Boolean(env, true);
 }
 
-// lockFor(ms): boolean. BLOCKS the calling thread until it holds the lock
-// (true) or `ms` milliseconds pass on the monotonic clock (false). Callers
-// wait in slices so that worker.terminate() is honoured between them. A
-// caller that already holds the lock gets false at once instead of a
-// self-deadlock; a non-number or NaN counts as 0.
-napi_value LockFor(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value arg = nullptr;
-  Binding* b = BindingOf(env, info, &argc, &arg);
+// The slow-path operations share one bound function (fewer functions per
+// lock and thread: each costs memory and creation time). Mirrored in
+// lib/native.ts.
+enum SlowOp : int32_t { kLockFor = 0, kArm = 1, kDisarm = 2 };
+
+// slow(op, ms):
+//   slow(kLockFor, ms): boolean. BLOCKS the calling thread until it holds the
+//     lock (true) or `ms` milliseconds pass on the monotonic clock (false).
+//     Callers wait in slices so that worker.terminate() is honoured between
+//     them. A caller that already holds the lock gets false at once instead
+//     of a self-deadlock; a non-number or NaN counts as 0.
+//   slow(kArm): undefined. Never blocks (beyond the lock's short watch-list
+//     lock). Asks for one call of this environment's wake handler with this
+//     lock's id after the next release. Callers arm, then try the lock.
+//   slow(kDisarm): undefined. Never blocks (as kArm). Cancels kArm.
+//   Any other op: undefined, nothing done.
+napi_value Slow(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value args[2] = {nullptr, nullptr};
+  Binding* b = BindingOf(env, info, &argc, args);
   LockState* s = b->state;
+  int32_t op = -1;
+  if (argc < 1 || napi_get_value_int32(env, args[0], &op) != napi_ok) return nullptr;
+  if (op == kArm) {
+    s->arm(b->env);
+    return nullptr;
+  }
+  if (op == kDisarm) {
+    s->disarm(b->env);
+    return nullptr;
+  }
+  if (op != kLockFor) return nullptr;
   double ms = 0;
-  if (argc < 1 || napi_get_value_double(env, arg, &ms) != napi_ok || !(ms > 0)) ms = 0;
+  if (argc < 2 || napi_get_value_double(env, args[1], &ms) != napi_ok || !(ms > 0)) ms = 0;
   if (ms > 1e12) ms = 1e12;  // ~30 years: keeps the time_point arithmetic in range
   if (s->meta[Meta::kOwner].load(std::memory_order_relaxed) == b->thread_id) {
     return Boolean(env, false);
@@ -128,22 +150,6 @@ napi_value Unlock(napi_env env, napi_callback_info info) {
   LockState* s = b->state;
   if (s->meta[Meta::kOwner].load(std::memory_order_relaxed) != b->thread_id) return nullptr;
   s->unlock_and_wake();
-  return nullptr;
-}
-
-// arm(): undefined. Never blocks (beyond the lock's short watch list lock).
-// Asks for one call of this environment's wake handler with this lock's id
-// after the next release. Callers arm, then try the lock.
-napi_value Arm(napi_env env, napi_callback_info info) {
-  Binding* b = BindingOf(env, info, nullptr, nullptr);
-  b->state->arm(b->env);
-  return nullptr;
-}
-
-// disarm(): undefined. Never blocks (as arm). Cancels arm().
-napi_value Disarm(napi_env env, napi_callback_info info) {
-  Binding* b = BindingOf(env, info, nullptr, nullptr);
-  b->state->disarm(b->env);
   return nullptr;
 }
 
@@ -179,10 +185,8 @@ Napi::Value MakeRawLock(Napi::Env env, LockState* state, EnvState* es) {
   raw.Set("id", Napi::Number::New(env, static_cast<double>(state->id)));
   raw.Set("meta", Napi::Value(env, meta));
   if (!BindFunction(env, raw, "tryLock", TryLock, state, es) ||
-      !BindFunction(env, raw, "lockFor", LockFor, state, es) ||
       !BindFunction(env, raw, "unlock", Unlock, state, es) ||
-      !BindFunction(env, raw, "arm", Arm, state, es) ||
-      !BindFunction(env, raw, "disarm", Disarm, state, es)) {
+      !BindFunction(env, raw, "slow", Slow, state, es)) {
     if (!env.IsExceptionPending()) {
       Napi::Error::New(env, "os-mutex: could not create lock functions").ThrowAsJavaScriptException();
     }
