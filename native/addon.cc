@@ -349,21 +349,30 @@ void CleanupEnv(void* arg) {
 
 void NoFinalize(Napi::Env /*env*/, EnvState* /*data*/) {}
 
+// Never throws: in a worker that is already shutting down, Node-API calls
+// fail and a JavaScript exception cannot be thrown (throwing would abort the
+// process). On any failure the exports stay empty, lib/native.ts's load()
+// fails, and this thread uses the Atomics backend.
 Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   // Owned by the cleanup hook, which runs last for this environment; the
   // instance-data slot only lends it out.
   auto* es = new EnvState(env);
-  env.SetInstanceData<EnvState, NoFinalize>(es);
-  napi_value name = Napi::String::New(env, "os-mutex wake");
-  if (napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, es,
+  napi_value name = nullptr;
+  if (napi_create_string_utf8(env, "os-mutex wake", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, es,
                                       CallWakeHandler, &es->wake_tsfn) != napi_ok) {
-    Napi::Error::New(env, "os-mutex: could not create the wake-up channel").ThrowAsJavaScriptException();
+    delete es;
     return exports;
   }
   napi_unref_threadsafe_function(env, es->wake_tsfn);  // pending waiters keep the loop alive, not this
   // Registered after the thread-safe function, so it runs before Node's own
   // teardown of it (cleanup hooks run in reverse order).
-  napi_add_env_cleanup_hook(env, CleanupEnv, es);
+  if (napi_add_env_cleanup_hook(env, CleanupEnv, es) != napi_ok) {
+    napi_release_threadsafe_function(es->wake_tsfn, napi_tsfn_abort);
+    delete es;
+    return exports;
+  }
+  env.SetInstanceData<EnvState, NoFinalize>(es);
   exports.Set("init", Napi::Function::New(env, Init, "init"));
   exports.Set("create", Napi::Function::New(env, Create, "create"));
   exports.Set("open", Napi::Function::New(env, Open, "open"));

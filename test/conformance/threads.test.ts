@@ -120,12 +120,13 @@ for (const impl of IMPLEMENTATIONS) {
       const m = new Lock();
       m.acquire();
       const worker = await startWorker({ impl: impl.name, handle: m.handle, task: 'block' });
+      const workerThreadId = worker.threadId; // -1 once the worker has exited
       await worker.next('waiting');
       await sleep(100);
       assert.equal(m.owner, threadId, 'the waiting worker must not have taken the lock');
       m.release();
       const acquired = await worker.next('acquired');
-      assert.equal(acquired.owner, worker.threadId);
+      assert.equal(acquired.owner, workerThreadId);
       await worker.next('done');
     });
 

@@ -38,6 +38,7 @@ export class TestWorker {
 
   constructor(data: LockWorkerData, script = LOCK_WORKER) {
     this.worker = new Worker(script, { workerData: data });
+    this.threadId = this.worker.threadId;
     live.add(this.worker);
     this.worker.on('message', (message: WorkerMessage) => {
       this.#inbox.push(message);
@@ -58,9 +59,8 @@ export class TestWorker {
     });
   }
 
-  get threadId(): number {
-    return this.worker.threadId;
-  }
+  /** The worker's threadId (kept: Worker#threadId reads -1 once the worker has exited). */
+  readonly threadId: number;
 
   post(message: unknown): void {
     this.worker.postMessage(message);
