@@ -69,13 +69,12 @@ export class AsyncQueue {
    */
   wait(timeout: number, signal: AbortSignal | undefined): Promise<boolean> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (timeout === 0) {
-      if (this.#waiters.length === 0 && this.#raw.tryLock()) {
-        this.#onGrant();
-        return Promise.resolve(true);
-      }
-      return Promise.resolve(false);
+    // Fast path: nobody of this thread is queued and the lock is free.
+    if (this.#waiters.length === 0 && this.#raw.tryLock()) {
+      this.#onGrant();
+      return Promise.resolve(true);
     }
+    if (timeout === 0) return Promise.resolve(false);
     return new Promise<boolean>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, timer: undefined, signal, onAbort: undefined, misses: 0 };
       if (timeout !== Infinity) {
