@@ -56,6 +56,14 @@ const WAIT_SLICE_MS = 50;
 /** Most times a recursive mutex can be held at once by its owner (the COUNT word is an int32). */
 export const MAX_RECURSION = 0x7fffffff;
 
+/** A timeout is a number of milliseconds >= 0, or Infinity. */
+function checkTimeout(timeout: unknown): asserts timeout is number {
+  if (typeof timeout !== 'number') throw invalidArgType('options.timeout', 'of type number', timeout);
+  if (Number.isNaN(timeout) || timeout < 0) {
+    throw outOfRange('options.timeout', '>= 0 (milliseconds) or Infinity', timeout);
+  }
+}
+
 /** Returns the timeout in ms an options object asks for: 0 = try once, Infinity = forever. */
 export function parseAcquireOptions(options: unknown): number {
   if (options === undefined) return Infinity;
@@ -67,10 +75,7 @@ export function parseAcquireOptions(options: unknown): number {
     throw invalidArgType('options.blocking', 'of type boolean', blocking);
   }
   if (timeout === undefined) return blocking === false ? 0 : Infinity;
-  if (typeof timeout !== 'number') throw invalidArgType('options.timeout', 'of type number', timeout);
-  if (Number.isNaN(timeout) || timeout < 0) {
-    throw outOfRange('options.timeout', '>= 0 (milliseconds) or Infinity', timeout);
-  }
+  checkTimeout(timeout);
   if (blocking === false) {
     throw invalidArgValue('options', 'cannot combine blocking: false with a timeout');
   }
@@ -88,10 +93,7 @@ export function parseAsyncOptions(options: unknown): [number, AbortSignal | unde
     throw invalidArgType('options.signal', 'an instance of AbortSignal', signal);
   }
   if (timeout === undefined) return [Infinity, signal];
-  if (typeof timeout !== 'number') throw invalidArgType('options.timeout', 'of type number', timeout);
-  if (Number.isNaN(timeout) || timeout < 0) {
-    throw outOfRange('options.timeout', '>= 0 (milliseconds) or Infinity', timeout);
-  }
+  checkTimeout(timeout);
   return [timeout, signal];
 }
 
@@ -181,7 +183,9 @@ export abstract class BaseLock {
    * @returns true when acquired, false when not (timeout, or not free with
    *   `blocking: false` / `timeout: 0`).
    * @throws MutexDeadlockError when the caller already holds this plain mutex
-   *   and asked to wait (a recursive mutex counts instead).
+   *   and asked to wait (a recursive mutex counts instead), or, native
+   *   backend, when a wait without a timeout would never end (a wait cycle).
+   * @throws MutexRecursionLimitError when a recursive holder is at {@link MAX_RECURSION}.
    * @throws TypeError / RangeError (`ERR_INVALID_ARG_TYPE`,
    *   `ERR_INVALID_ARG_VALUE`, `ERR_OUT_OF_RANGE`) for bad options.
    */
@@ -201,6 +205,7 @@ export abstract class BaseLock {
    * Acquires the lock if that needs no waiting. Never blocks.
    * @returns false when another thread holds it, or the caller holds this
    *   plain mutex; true otherwise (a recursive holder re-enters).
+   * @throws MutexRecursionLimitError when a recursive holder is at the limit.
    */
   tryAcquire(): boolean {
     return this.#acquireWithin(0);
@@ -263,7 +268,8 @@ export abstract class BaseLock {
    * @throws MutexDeadlockError, TypeError, RangeError as acquire().
    */
   lock(options?: AcquireOptions): MutexGuard {
-    if (!this.#acquireWithin(parseAcquireOptions(options))) throw this.#timeoutError(options);
+    if (options === undefined) this.acquire(); // the hot path, as acquire()'s
+    else if (!this.#acquireWithin(parseAcquireOptions(options))) throw this.#timeoutError(options);
     return new MutexGuard(this, this.abandoned);
   }
 

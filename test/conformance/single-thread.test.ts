@@ -6,8 +6,9 @@ import { inspect } from 'node:util';
 import { threadId } from 'node:worker_threads';
 
 import {
-  MutexDeadlockError, MutexError, MutexNotOwnerError, MutexTimeoutError,
+  MutexDeadlockError, MutexError, MutexNotOwnerError, MutexRecursionLimitError, MutexTimeoutError,
 } from '../../lib/errors';
+import { MAX_RECURSION } from '../../lib/mutex';
 import { IMPLEMENTATIONS } from '../helpers/implementations';
 
 for (const impl of IMPLEMENTATIONS) {
@@ -110,6 +111,28 @@ for (const impl of IMPLEMENTATIONS) {
         assert.equal(m.count, 0);
         assert.equal(m.locked(), false);
         assert.throws(() => m.release(), MutexNotOwnerError);
+      });
+    }
+
+    if (impl.recursive && impl.backend === 'atomics') {
+      // The count word is reachable here through the handle's shared memory,
+      // so the limit can be reached without 2^31 acquisitions.
+      it('re-entering past the recursion limit throws MutexRecursionLimitError and keeps the count', () => {
+        const m = new Lock();
+        m.acquire();
+        const words = new Int32Array(m.handle.buffer as SharedArrayBuffer);
+        words[1] = MAX_RECURSION - 1; // COUNT
+        assert.equal(m.acquire(), true);
+        assert.throws(() => m.acquire(), (error: MutexRecursionLimitError) => {
+          assert.ok(error instanceof MutexRecursionLimitError);
+          assert.equal(error.code, 'ERR_MUTEX_RECURSION_LIMIT');
+          return true;
+        });
+        assert.throws(() => m.tryAcquire(), MutexRecursionLimitError);
+        assert.equal(m.count, MAX_RECURSION);
+        words[1] = 1;
+        m.release();
+        assert.equal(m.locked(), false);
       });
     }
 
