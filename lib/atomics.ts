@@ -24,11 +24,30 @@ const MAGIC = 0x584d534f; // "OSMX"
 const KIND_CODE: Record<LockKind, number> = { mutex: 1, recursive: 2 };
 
 const SELF = threadId;
+
+/**
+ * Set by the native backend when its addon loads in this thread: records each
+ * lock this thread opens, so the addon's cleanup hook can release a lock the
+ * thread still holds when it dies (pure JavaScript cannot see a thread die).
+ */
+let ownerDeathWatch: ((words: Int32Array) => void) | undefined;
+
+/** Called by native.ts. Layout contract with native/addon.cc (kAtomics*). */
+export function setOwnerDeathWatch(watch: (words: Int32Array) => void): void {
+  ownerDeathWatch = watch;
+}
+
+/** Whether a lock held by a thread that dies is released (the native addon is loaded here). */
+export function recoversDeadOwners(): boolean {
+  return ownerDeathWatch !== undefined;
+}
+
 /** Longest single Atomics.waitAsync of an async waiter (ms); it simply parks again. */
 const ASYNC_WAIT_CAP_MS = 1000;
 
 function makeRaw(buffer: SharedArrayBuffer, kind: LockKind): RawLock {
   const i32 = new Int32Array(buffer);
+  ownerDeathWatch?.(i32);
 
   const tryLock = (): boolean => {
     if (Atomics.compareExchange(i32, STATE, 0, 1) !== 0) return false;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 
 import { type Backend, type LockKind, type MutexHandle, type RawLock, type WaitCycleStep } from './backend';
+import { setOwnerDeathWatch } from './atomics';
 import { MutexInvalidHandleError } from './errors';
 import { BaseMutex, BaseRecursiveMutex } from './mutex';
 
@@ -34,6 +35,7 @@ interface NativeBinding {
   registrySize(): number;
   findWaitCycle(id: number): number[] | undefined;
   endWait(): void;
+  watchSharedLock(words: Int32Array): void;
   setWakeHandler(handler: (id: number) => void): void;
   tag: number;
 }
@@ -65,6 +67,8 @@ function load(): { binding?: NativeBinding; error?: Error } {
     const binding = require('node-gyp-build')(PACKAGE_ROOT) as NativeBinding;
     binding.init(threadId);
     binding.setWakeHandler(dispatchWake);
+    // With the addon here, Atomics-backend locks get owner-death recovery too.
+    setOwnerDeathWatch((words) => binding.watchSharedLock(words));
     return { binding };
   } catch (error) {
     return { error: error as Error };

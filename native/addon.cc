@@ -5,6 +5,7 @@
 //   setWakeHandler(fn)      fn(id) runs on this thread after an armed lock's release
 //   findWaitCycle(id)       records an untimed wait; reports a wait cycle through it
 //   endWait()               the calling thread stopped waiting
+//   watchSharedLock(i32)    owner death for an Atomics-backend lock this thread uses
 //   create(kind)            a new lock -> RawLock object (see below)
 //   open(id, kind, tag)     an existing lock -> RawLock object, or undefined
 //   registrySize()          live locks in the process (tests: leak checks)
@@ -29,6 +30,7 @@
 #include <napi.h>
 
 #include <cmath>
+#include <vector>
 
 #include "registry.h"
 
@@ -47,6 +49,15 @@ struct EnvState final : AsyncWaker {
   int32_t thread_id = kNoOwner;  // Node threadId of this environment, from init()
   napi_threadsafe_function wake_tsfn = nullptr;
   napi_ref wake_handler = nullptr;
+  // Atomics-backend locks this environment has opened (see WatchSharedLock):
+  // a weak reference keeps nothing alive, and while it still resolves, the
+  // shared memory behind `words` is alive too.
+  struct SharedLockView {
+    napi_ref ref;
+    int32_t* words;
+  };
+  std::vector<SharedLockView> shared_locks;
+  size_t prune_at = 64;
 
   // Any thread; never blocks (the queue is unbounded, the call non-blocking).
   void wake(uint64_t id) override {
@@ -328,6 +339,79 @@ Napi::Value EndWait(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// The Atomics backend's buffer layout (lib/atomics.ts): OWNER, COUNT, FLAGS
+// as registry.h's Meta, then the lock word and a magic number.
+constexpr int kAtomicsState = 3;
+constexpr int kAtomicsMagicAt = 4;
+constexpr int kAtomicsWords = 8;
+constexpr int32_t kAtomicsMagic = 0x584d534f;  // "OSMX"
+
+// Drops the views whose lock objects were collected.
+void PruneSharedLocks(napi_env env, EnvState* es) {
+  auto& views = es->shared_locks;
+  size_t kept = 0;
+  for (auto& view : views) {
+    napi_value value = nullptr;
+    if (napi_get_reference_value(env, view.ref, &value) == napi_ok && value != nullptr) {
+      views[kept++] = view;
+    } else {
+      napi_delete_reference(env, view.ref);
+    }
+  }
+  views.resize(kept);
+  es->prune_at = kept * 2 > 64 ? kept * 2 : 64;
+}
+
+// watchSharedLock(int32Array): undefined. Never blocks. Records that this
+// environment uses the Atomics-backend lock in that shared memory, so that
+// its cleanup hook can release the lock if the thread dies holding it. A
+// value that is not such a lock is ignored.
+Napi::Value WatchSharedLock(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnvState* es = StateOf(env);
+  if (info.Length() < 1 || !info[0].IsTypedArray()) return env.Undefined();
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(env, info[0], &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_int32_array || length < static_cast<size_t>(kAtomicsWords) || data == nullptr) {
+    return env.Undefined();
+  }
+  auto* words = static_cast<int32_t*>(data);
+  if (reinterpret_cast<std::atomic<int32_t>*>(words)[kAtomicsMagicAt].load() != kAtomicsMagic) {
+    return env.Undefined();
+  }
+  if (es->shared_locks.size() >= es->prune_at) PruneSharedLocks(env, es);
+  napi_ref ref = nullptr;
+  if (napi_create_reference(env, info[0], 0, &ref) == napi_ok) es->shared_locks.push_back({ref, words});
+  return env.Undefined();
+}
+
+// Owner death for the Atomics backend, from the dying thread's cleanup hook:
+// the same bookkeeping as lib/atomics.ts's unlock, then the word is freed.
+// No Atomics.notify is possible from here: waiters see the free word when
+// their timed wait slice ends (50 ms for blocking waits, 1 s for async ones).
+void AbandonSharedLocks(EnvState* es) {
+  napi_handle_scope scope = nullptr;
+  if (napi_open_handle_scope(es->env, &scope) != napi_ok) return;
+  for (auto& view : es->shared_locks) {
+    napi_value value = nullptr;
+    bool alive = napi_get_reference_value(es->env, view.ref, &value) == napi_ok && value != nullptr;
+    if (alive) {
+      auto* w = reinterpret_cast<std::atomic<int32_t>*>(view.words);
+      if (w[Meta::kOwner].load() == es->thread_id) {
+        w[Meta::kFlags].fetch_or(kFlagAbandoned);
+        w[Meta::kCount].store(0);
+        w[Meta::kOwner].store(kNoOwner);
+        w[kAtomicsState].store(0);
+      }
+    }
+    napi_delete_reference(es->env, view.ref);
+  }
+  es->shared_locks.clear();
+  napi_close_handle_scope(es->env, scope);
+}
+
 // registrySize(): number of live locks in the process. Never blocks.
 Napi::Value RegistrySize(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(Registry::instance().size()));
@@ -342,6 +426,7 @@ void CleanupEnv(void* arg) {
   if (es->thread_id != kNoOwner) {
     registry.end_wait(es->thread_id);
     registry.abandon_all_held_by(es->thread_id);
+    AbandonSharedLocks(es);
   }
   if (es->wake_handler != nullptr) napi_delete_reference(es->env, es->wake_handler);
   delete es;
@@ -380,6 +465,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("setWakeHandler", Napi::Function::New(env, SetWakeHandler, "setWakeHandler"));
   exports.Set("findWaitCycle", Napi::Function::New(env, FindWaitCycle, "findWaitCycle"));
   exports.Set("endWait", Napi::Function::New(env, EndWait, "endWait"));
+  exports.Set("watchSharedLock", Napi::Function::New(env, WatchSharedLock, "watchSharedLock"));
   exports.Set("tag", Napi::Number::New(env, Registry::instance().tag()));
   return exports;
 }

@@ -17,7 +17,7 @@ import { sleep } from './helpers/workers';
 const CHAOS_WORKER = path.join(__dirname, 'fixtures', 'chaos-worker.js');
 const WORKERS = 16;
 const LOCKS = 3;
-const ROUNDS_PER_WORKER = 400;
+const ROUNDS_PER_WORKER = 600;
 
 function assertAllFree(locks: ReadonlyArray<{ locked(): boolean; owner: number | null }>): void {
   for (const lock of locks) assert.equal(lock.locked(), false, `no lock left held: ${String(lock.owner)}`);
@@ -70,7 +70,7 @@ for (const impl of IMPLEMENTATIONS) {
       if (kills) {
         // Terminate a random worker now and then, and start a replacement.
         for (let k = 0; k < 12; k++) {
-          await sleep(20 + random() * 80);
+          await sleep(10 + random() * 50);
           const victims = [...live];
           if (victims.length === 0) break;
           const victim = victims[Math.floor(random() * victims.length)];

@@ -20,15 +20,22 @@ export interface Implementation {
   readonly Lock: LockClass;
   readonly recursive: boolean;
   readonly backend: 'native' | 'atomics';
-  /** Whether a lock held by a thread that dies is released (native addon hook). */
+  /**
+   * Whether a lock held by a thread that dies is released: always for native
+   * locks; for Atomics ones where the native addon is loaded (its cleanup
+   * hook does it), so not under OS_MUTEX_BACKEND=atomics.
+   */
   readonly recoversDeadOwner: boolean;
 }
 
 const all: Implementation[] = [
   { name: 'Mutex', Lock: native.Mutex, recursive: false, backend: 'native', recoversDeadOwner: true },
   { name: 'RecursiveMutex', Lock: native.RecursiveMutex, recursive: true, backend: 'native', recoversDeadOwner: true },
-  { name: 'AtomicsMutex', Lock: AtomicsMutex, recursive: false, backend: 'atomics', recoversDeadOwner: false },
-  { name: 'AtomicsRecursiveMutex', Lock: AtomicsRecursiveMutex, recursive: true, backend: 'atomics', recoversDeadOwner: false },
+  { name: 'AtomicsMutex', Lock: AtomicsMutex, recursive: false, backend: 'atomics', recoversDeadOwner: native.available },
+  {
+    name: 'AtomicsRecursiveMutex', Lock: AtomicsRecursiveMutex, recursive: true, backend: 'atomics',
+    recoversDeadOwner: native.available,
+  },
 ];
 
 /**
