@@ -32,14 +32,12 @@ const SELF = threadId;
  */
 let ownerDeathWatch: ((words: Int32Array) => void) | undefined;
 
-/** Called by native.ts. Layout contract with native/addon.cc (kAtomics*). */
+/**
+ * Called by native.ts. Layout contract with native/addon.cc (kAtomics*).
+ * @internal
+ */
 export function setOwnerDeathWatch(watch: (words: Int32Array) => void): void {
   ownerDeathWatch = watch;
-}
-
-/** Whether a lock held by a thread that dies is released (the native addon is loaded here). */
-export function recoversDeadOwners(): boolean {
-  return ownerDeathWatch !== undefined;
 }
 
 /** Longest single Atomics.waitAsync of an async waiter (ms); it simply parks again. */
@@ -133,8 +131,8 @@ function makeRaw(buffer: SharedArrayBuffer, kind: LockKind): RawLock {
   };
 }
 
-/** The Atomics backend. */
-export const atomicsBackend: Backend = {
+/** The Atomics backend (internal: the classes below are the API). */
+const atomicsBackend: Backend = {
   name: 'atomics',
   create(kind) {
     const buffer = new SharedArrayBuffer(WORDS * Int32Array.BYTES_PER_ELEMENT);

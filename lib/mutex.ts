@@ -20,9 +20,9 @@ import {
   type Backend, type BackendName, type LockKind, type MutexHandle, type RawLock, type WaitCycleStep,
 } from './backend';
 import { AsyncQueue } from './async-queue';
+import { invalidArgType, invalidArgValue, outOfRange } from './arg-errors';
 import {
-  invalidArgType, invalidArgValue, MutexDeadlockError, MutexInvalidHandleError,
-  MutexNotOwnerError, MutexRecursionLimitError, MutexTimeoutError, outOfRange,
+  MutexDeadlockError, MutexInvalidHandleError, MutexNotOwnerError, MutexRecursionLimitError, MutexTimeoutError,
 } from './errors';
 
 /** Options of `acquire()`, `lock()` and `withLock()`. */

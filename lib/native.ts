@@ -133,8 +133,8 @@ function requireBinding(): NativeBinding {
   { code: 'ERR_MUTEX_NATIVE_UNAVAILABLE', cause: unavailableReason });
 }
 
-/** The native backend. */
-export const nativeBackend: Backend = {
+/** The native backend (internal: the classes below are the API). */
+const nativeBackend: Backend = {
   name: 'native',
   create(kind) {
     const b = requireBinding();

@@ -1,0 +1,8 @@
+// ESM entry of os-mutex/atomics (see esm/index.mjs).
+import lib from '../dist/lib/atomics.js';
+
+export const {
+  AtomicsMutex, AtomicsRecursiveMutex, MutexError, MutexDeadlockError, MutexNotOwnerError,
+  MutexTimeoutError, MutexInvalidHandleError, MutexRecursionLimitError,
+} = lib;
+export default lib;
