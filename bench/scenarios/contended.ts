@@ -59,20 +59,8 @@ interface Round {
   lostUpdates: number;
 }
 
-interface Summary {
-  impl: string;
-  label: string;
-  workers: number;
-  writes: number;
-  outsideOps: number;
-  perSecond: Spread;
-  perWorkerMaxPerSecond: number;
-  perWorkerMinPerSecond: number;
-  jain: number;
-  cpuNsPerAcquisition: number;
-  coresBusy: number;
-  lostUpdates: number;
-}
+/** One cell over its repeats: the spread of the rate, medians of the rest. */
+type Summary = Omit<Round, 'repeat' | 'elapsedMs' | 'counts' | 'perSecond'> & { perSecond: Spread };
 
 /** ns one call of localWork(ops) takes here (timed in this thread, after warm-up). */
 function timeLocalWork(ops: number): number {
