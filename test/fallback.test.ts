@@ -56,16 +56,24 @@ describe('backend selection', function () {
     // A copy of the package with its compiled JavaScript but no build/ and no prebuilds/.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'os-mutex-nobinary-'));
     try {
-      fs.cpSync(path.join(ROOT, 'dist', 'lib'), path.join(dir, 'dist', 'lib'), { recursive: true });
+      for (const part of ['lib', 'examples']) {
+        fs.cpSync(path.join(ROOT, 'dist', part), path.join(dir, 'dist', part), { recursive: true });
+      }
       fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'));
       // Dependencies through NODE_PATH, not a link: links need privileges on
       // Windows and are not supported across drives under Wine.
-      const seen = await probe(path.join(dir, 'dist', 'lib', 'index.js'),
-        { OS_MUTEX_BACKEND: '', NODE_PATH: path.join(ROOT, 'node_modules') });
+      const env = { OS_MUTEX_BACKEND: '', NODE_PATH: path.join(ROOT, 'node_modules') };
+      const seen = await probe(path.join(dir, 'dist', 'lib', 'index.js'), env);
       assert.equal(seen.backend, 'atomics');
       assert.equal(seen.isAtomicsClass, true);
       assert.equal(seen.count, 2);
       assert.match(seen.reason as string, /No native build was found/);
+      // and the demo runs there, on the Atomics backend
+      const { stdout } = await run(process.execPath, [path.join(dir, 'dist', 'examples', 'demo.js')],
+        { env: { ...process.env, ...env }, timeout: 25_000 });
+      assert.match(stdout, /backend: atomics/);
+      assert.match(stdout, /with a Mutex \(atomics\): 1,000,000 \(exact\)/);
+      assert.match(stdout, /caught MutexDeadlockError/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
