@@ -1,8 +1,12 @@
 /**
- * The pure-JavaScript backend: a three-state futex-style lock word on a
- * SharedArrayBuffer (0 free, 1 held, 2 held with waiters), Atomics.wait to
+ * The pure-JavaScript backend: a futex-style lock word on a SharedArrayBuffer
+ * with three kinds of state (free; held; held with waiters), Atomics.wait to
  * park and Atomics.notify to wake, so an uncontended release never notifies.
- * Owner, count and flags live in the same buffer, so every thread sees them.
+ * The "held" states carry the holder's id: the word is 0 when free, else
+ * (threadId + 1) * 2, plus 1 when a waiter may be parked. Taking the lock and
+ * naming its owner are then one atomic step, which is what lets a dying
+ * thread's locks be found and released (native/addon.cc) whenever it dies.
+ * Owner, count and flags also live in the buffer, so every thread sees them.
  * It is the fallback where no native binary loads, and the yardstick the
  * native backend is benchmarked against.
  * @module
@@ -24,6 +28,10 @@ const MAGIC = 0x584d534f; // "OSMX"
 const KIND_CODE: Record<LockKind, number> = { mutex: 1, recursive: 2 };
 
 const SELF = threadId;
+/** The lock word while this thread holds the lock (and no waiter is announced). */
+const HELD = (SELF + 1) * 2;
+/** Waiters bit of the lock word: the holder must notify on release. */
+const WAITERS = 1;
 
 /**
  * Set by the native backend when its addon loads in this thread: records each
@@ -47,51 +55,67 @@ function makeRaw(buffer: SharedArrayBuffer, kind: LockKind): RawLock {
   const i32 = new Int32Array(buffer);
   ownerDeathWatch?.(i32);
 
+  // A successful take of the word is followed at once by the OWNER store;
+  // OWNER is cleared right before the word is freed. OWNER is what the shared
+  // layer reads; the word is the truth (it names the holder atomically).
   const tryLock = (): boolean => {
-    if (Atomics.compareExchange(i32, STATE, 0, 1) !== 0) return false;
+    if (Atomics.compareExchange(i32, STATE, 0, HELD) !== 0) return false;
     i32[OWNER] = SELF;
     return true;
   };
 
-  // Blocks up to ms. Drepper's "mutex2": a waiter marks the word 2 before
-  // parking, so the holder knows to notify; every wake-up re-checks the
-  // deadline on the monotonic clock.
-  const lockFor = (ms: number): boolean => {
-    if (i32[OWNER] === SELF) return false;
-    let c = Atomics.compareExchange(i32, STATE, 0, 1);
-    if (c !== 0) {
-      const deadline = performance.now() + ms;
-      if (c !== 2) c = Atomics.exchange(i32, STATE, 2);
-      while (c !== 0) {
-        const remaining = deadline - performance.now();
-        if (remaining <= 0) return false;
-        Atomics.wait(i32, STATE, 2, remaining);
-        c = Atomics.exchange(i32, STATE, 2);
+  /**
+   * One step of a contended acquisition: takes a free word (announcing
+   * waiters, as it cannot know there are none: Drepper's "mutex2"), or sets
+   * the waiters bit on a held one. Returns 0 when the lock is now ours, else
+   * the word value to park on.
+   */
+  const takeOrAnnounce = (): number => {
+    for (;;) {
+      const word = Atomics.load(i32, STATE);
+      if (word === 0) {
+        if (Atomics.compareExchange(i32, STATE, 0, HELD | WAITERS) === 0) {
+          i32[OWNER] = SELF;
+          return 0;
+        }
+      } else if ((word & WAITERS) !== 0 ||
+                 Atomics.compareExchange(i32, STATE, word, word | WAITERS) === word) {
+        return word | WAITERS;
       }
     }
-    i32[OWNER] = SELF;
-    return true;
   };
 
-  // Async waiting: announce a waiter (word 2, so the holder notifies) and
-  // park an Atomics.waitAsync on the word. One outstanding waitAsync per
-  // object. A waitAsync whose waiter was cancelled but which a release then
-  // woke passes that wake-up on, so it is never swallowed. The wait is capped
-  // so an orphaned one cannot linger.
+  // Blocks up to ms; every wake-up re-checks the deadline on the monotonic clock.
+  const lockFor = (ms: number): boolean => {
+    if (i32[OWNER] === SELF) return false;
+    if (tryLock()) return true;
+    const deadline = performance.now() + ms;
+    for (;;) {
+      const parkOn = takeOrAnnounce();
+      if (parkOn === 0) return true;
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) return false;
+      Atomics.wait(i32, STATE, parkOn, remaining);
+    }
+  };
+
+  // Async waiting: announce a waiter and park an Atomics.waitAsync on the
+  // word. One outstanding waitAsync per object. A waitAsync whose waiter was
+  // cancelled but which a release then woke passes that wake-up on, so it is
+  // never swallowed. The wait is capped so an orphaned one cannot linger (and
+  // so a lock freed by a dying holder, which cannot notify, is seen soon).
   let parked = false;
   let cancelled = false;
   let onWake: (() => void) | undefined;
   const tryLockOrNotify = (wake: () => void): boolean => {
     onWake = wake;
     cancelled = false;
-    // Marking the word 2 is right even when this thread holds the lock: its
-    // own release must then notify. The exchange can only return 0 when free.
-    if (Atomics.compareExchange(i32, STATE, 0, 1) === 0 || Atomics.exchange(i32, STATE, 2) === 0) {
-      i32[OWNER] = SELF;
-      return true;
-    }
+    // Announcing is right even when this thread holds the lock: its own
+    // release must then notify.
+    const parkOn = takeOrAnnounce();
+    if (parkOn === 0) return true;
     if (parked) return false;
-    const result = Atomics.waitAsync(i32, STATE, 2, ASYNC_WAIT_CAP_MS);
+    const result = Atomics.waitAsync(i32, STATE, parkOn, ASYNC_WAIT_CAP_MS);
     if (!result.async) {
       // The word changed before we parked: look again on the next turn.
       setImmediate(() => (cancelled ? undefined : onWake?.()));
@@ -113,10 +137,7 @@ function makeRaw(buffer: SharedArrayBuffer, kind: LockKind): RawLock {
   const unlock = (): void => {
     if (i32[OWNER] !== SELF) return;
     i32[OWNER] = NO_OWNER;
-    if (Atomics.sub(i32, STATE, 1) !== 1) {
-      Atomics.store(i32, STATE, 0);
-      Atomics.notify(i32, STATE, 1);
-    }
+    if ((Atomics.exchange(i32, STATE, 0) & WAITERS) !== 0) Atomics.notify(i32, STATE, 1);
   };
 
   return {

@@ -340,7 +340,9 @@ Napi::Value EndWait(const Napi::CallbackInfo& info) {
 }
 
 // The Atomics backend's buffer layout (lib/atomics.ts): OWNER, COUNT, FLAGS
-// as registry.h's Meta, then the lock word and a magic number.
+// as registry.h's Meta, then the lock word and a magic number. The lock word
+// is 0 when free, else (holder's threadId + 1) * 2, plus 1 when waiters may
+// be parked.
 constexpr int kAtomicsState = 3;
 constexpr int kAtomicsMagicAt = 4;
 constexpr int kAtomicsWords = 8;
@@ -387,23 +389,29 @@ Napi::Value WatchSharedLock(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// Owner death for the Atomics backend, from the dying thread's cleanup hook:
-// the same bookkeeping as lib/atomics.ts's unlock, then the word is freed.
-// No Atomics.notify is possible from here: waiters see the free word when
-// their timed wait slice ends (50 ms for blocking waits, 1 s for async ones).
+// Owner death for the Atomics backend, from the dying thread's cleanup hook.
+// The lock word names the holder atomically, so a lock this thread holds is
+// found whatever instant it died at; the bookkeeping is lib/atomics.ts's
+// release, then the word is freed. Other threads may only set the waiters
+// bit meanwhile (the lock is held), hence the retry. No Atomics.notify is
+// possible from here: waiters see the free word when their timed wait slice
+// ends (50 ms for blocking waits, 1 s for async ones).
 void AbandonSharedLocks(EnvState* es) {
   napi_handle_scope scope = nullptr;
   if (napi_open_handle_scope(es->env, &scope) != napi_ok) return;
+  const int32_t held = (es->thread_id + 1) * 2;
   for (auto& view : es->shared_locks) {
     napi_value value = nullptr;
     bool alive = napi_get_reference_value(es->env, view.ref, &value) == napi_ok && value != nullptr;
     if (alive) {
       auto* w = reinterpret_cast<std::atomic<int32_t>*>(view.words);
-      if (w[Meta::kOwner].load() == es->thread_id) {
+      int32_t word = w[kAtomicsState].load();
+      if ((word & ~1) == held) {
         w[Meta::kFlags].fetch_or(kFlagAbandoned);
         w[Meta::kCount].store(0);
         w[Meta::kOwner].store(kNoOwner);
-        w[kAtomicsState].store(0);
+        while (!w[kAtomicsState].compare_exchange_weak(word, 0) && (word & ~1) == held) {
+        }
       }
     }
     napi_delete_reference(es->env, view.ref);
