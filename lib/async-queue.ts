@@ -29,7 +29,6 @@ export const QUEUE_WAIT_MS = 1;
 
 interface Waiter {
   resolve(acquired: boolean): void;
-  reject(reason: unknown): void;
   timer: NodeJS.Timeout | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
@@ -76,7 +75,7 @@ export class AsyncQueue {
     }
     if (timeout === 0) return Promise.resolve(false);
     return new Promise<boolean>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, timer: undefined, signal, onAbort: undefined, misses: 0 };
+      const waiter: Waiter = { resolve, timer: undefined, signal, onAbort: undefined, misses: 0 };
       if (timeout !== Infinity) {
         // Node may fire a timer a little early, and caps delays at 2^31-1 ms:
         // re-arm for what is left.

@@ -109,7 +109,8 @@ function deadlockCycleError(cycle: readonly WaitCycleStep[]): MutexDeadlockError
 /** Set by `from()` for the duration of one constructor call. */
 let adopting: MutexHandle | undefined;
 
-const KIND_CLASS: Record<LockKind, string> = { mutex: 'Mutex', recursive: 'RecursiveMutex' };
+/** The class name of each kind (native backend's, also used in messages). */
+export const KIND_CLASS: Record<LockKind, string> = { mutex: 'Mutex', recursive: 'RecursiveMutex' };
 
 function checkHandle(handle: unknown, backend: BackendName, kind: LockKind): MutexHandle {
   const h = handle as Partial<MutexHandle> | null;

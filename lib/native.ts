@@ -10,7 +10,7 @@ import { threadId } from 'node:worker_threads';
 import { type Backend, type LockKind, type MutexHandle, type RawLock, type WaitCycleStep } from './backend';
 import { setOwnerDeathWatch } from './atomics';
 import { MutexInvalidHandleError } from './errors';
-import { BaseMutex, BaseRecursiveMutex } from './mutex';
+import { BaseMutex, BaseRecursiveMutex, KIND_CLASS } from './mutex';
 
 /** What addon.cc's open()/create() return. */
 interface NativeRawLock {
@@ -41,7 +41,10 @@ interface NativeBinding {
 }
 
 const KIND_CODE: Record<LockKind, number> = { mutex: 1, recursive: 2 };
-const KIND_CLASS_NAME: Record<number, string> = { 1: 'Mutex', 2: 'RecursiveMutex' };
+/** The kind an addon kind code stands for (KIND_CODE read backwards). */
+function kindOfCode(code: number): LockKind | undefined {
+  return (Object.keys(KIND_CODE) as LockKind[]).find((kind) => KIND_CODE[kind] === code);
+}
 
 /**
  * Async wake-ups of this thread, by lock id. The addon arms one wake per
@@ -115,7 +118,8 @@ function wrap(raw: NativeRawLock, kind: LockKind, tag: number): RawLock {
       if (flat === undefined) return undefined;
       const steps: WaitCycleStep[] = [];
       for (let i = 0; i < flat.length; i += 3) {
-        steps.push({ thread: flat[i], lock: `${KIND_CLASS_NAME[flat[i + 2]]} #${flat[i + 1]}` });
+        const kind = kindOfCode(flat[i + 2]);
+        steps.push({ thread: flat[i], lock: `${kind ? KIND_CLASS[kind] : 'lock'} #${flat[i + 1]}` });
       }
       return steps;
     },
