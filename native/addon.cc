@@ -348,13 +348,18 @@ constexpr int kAtomicsMagicAt = 4;
 constexpr int kAtomicsWords = 8;
 constexpr int32_t kAtomicsMagic = 0x584d534f;  // "OSMX"
 
+// Whether the object a weak reference names has not been collected.
+bool Alive(napi_env env, napi_ref ref) {
+  napi_value value = nullptr;
+  return napi_get_reference_value(env, ref, &value) == napi_ok && value != nullptr;
+}
+
 // Drops the views whose lock objects were collected.
 void PruneSharedLocks(napi_env env, EnvState* es) {
   auto& views = es->shared_locks;
   size_t kept = 0;
   for (auto& view : views) {
-    napi_value value = nullptr;
-    if (napi_get_reference_value(env, view.ref, &value) == napi_ok && value != nullptr) {
+    if (Alive(env, view.ref)) {
       views[kept++] = view;
     } else {
       napi_delete_reference(env, view.ref);
@@ -401,9 +406,7 @@ void AbandonSharedLocks(EnvState* es) {
   if (napi_open_handle_scope(es->env, &scope) != napi_ok) return;
   const int32_t held = (es->thread_id + 1) * 2;
   for (auto& view : es->shared_locks) {
-    napi_value value = nullptr;
-    bool alive = napi_get_reference_value(es->env, view.ref, &value) == napi_ok && value != nullptr;
-    if (alive) {
+    if (Alive(es->env, view.ref)) {
       auto* w = reinterpret_cast<std::atomic<int32_t>*>(view.words);
       int32_t word = w[kAtomicsState].load();
       if ((word & ~1) == held) {
