@@ -45,43 +45,26 @@ const nativeReason = native.available
   ? undefined
   : `native addon not loaded: ${native.unavailableReason?.message ?? 'unknown reason'}`;
 
+/** The library's lock classes, as compared here. */
+type LibraryClass =
+  typeof native.Mutex | typeof native.RecursiveMutex | typeof AtomicsMutex | typeof AtomicsRecursiveMutex;
+
+/** An implementation row for one of the library's classes. */
+function library(
+  id: ImplementationId, label: string, Lock: LibraryClass, recursive: boolean, unavailable: string | undefined,
+): Implementation {
+  return {
+    id, label, recursive, yardstick: false, unavailable,
+    create: () => new Lock(),
+    open: (handle) => Lock.from(handle as native.Mutex['handle']),
+  };
+}
+
 export const IMPLEMENTATIONS: readonly Implementation[] = [
-  {
-    id: 'native',
-    label: 'Mutex (native)',
-    recursive: false,
-    yardstick: false,
-    unavailable: nativeReason,
-    create: () => new native.Mutex(),
-    open: (handle) => native.Mutex.from(handle as native.Mutex['handle']),
-  },
-  {
-    id: 'native-recursive',
-    label: 'RecursiveMutex (native)',
-    recursive: true,
-    yardstick: false,
-    unavailable: nativeReason,
-    create: () => new native.RecursiveMutex(),
-    open: (handle) => native.RecursiveMutex.from(handle as native.RecursiveMutex['handle']),
-  },
-  {
-    id: 'atomics',
-    label: 'AtomicsMutex',
-    recursive: false,
-    yardstick: false,
-    unavailable: undefined,
-    create: () => new AtomicsMutex(),
-    open: (handle) => AtomicsMutex.from(handle as AtomicsMutex['handle']),
-  },
-  {
-    id: 'atomics-recursive',
-    label: 'AtomicsRecursiveMutex',
-    recursive: true,
-    yardstick: false,
-    unavailable: undefined,
-    create: () => new AtomicsRecursiveMutex(),
-    open: (handle) => AtomicsRecursiveMutex.from(handle as AtomicsRecursiveMutex['handle']),
-  },
+  library('native', 'Mutex (native)', native.Mutex, false, nativeReason),
+  library('native-recursive', 'RecursiveMutex (native)', native.RecursiveMutex, true, nativeReason),
+  library('atomics', 'AtomicsMutex', AtomicsMutex, false, undefined),
+  library('atomics-recursive', 'AtomicsRecursiveMutex', AtomicsRecursiveMutex, true, undefined),
   {
     id: 'inline',
     label: 'inline 3-state Atomics',
