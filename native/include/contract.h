@@ -1,0 +1,37 @@
+// contract.h — GENERATED from lib/contract/layout.ts by scripts/gen-contract.js.
+// Do not edit: change layout.ts and run `npm run gen:contract`.
+// test/contract.test.ts fails when this file and layout.ts differ.
+#ifndef OS_MUTEX_CONTRACT_H_
+#define OS_MUTEX_CONTRACT_H_
+
+#include <cstdint>
+
+namespace os_mutex {
+namespace contract {
+
+constexpr int32_t kMetaOwner = 0;  // META_OWNER
+constexpr int32_t kMetaCount = 1;  // META_COUNT
+constexpr int32_t kMetaFlags = 2;  // META_FLAGS
+constexpr int32_t kMetaWords = 4;  // META_WORDS
+constexpr int32_t kNoOwner = -1;  // NO_OWNER
+constexpr int32_t kFlagAbandoned = 1;  // FLAG_ABANDONED
+constexpr int32_t kKindMutex = 1;  // KIND_MUTEX
+constexpr int32_t kKindRecursive = 2;  // KIND_RECURSIVE
+constexpr int32_t kSlowLockFor = 0;  // SLOW_LOCK_FOR
+constexpr int32_t kSlowArm = 1;  // SLOW_ARM
+constexpr int32_t kSlowDisarm = 2;  // SLOW_DISARM
+constexpr int32_t kAtomicsState = 3;  // ATOMICS_STATE
+constexpr int32_t kAtomicsMagicAt = 4;  // ATOMICS_MAGIC_AT
+constexpr int32_t kAtomicsKindAt = 5;  // ATOMICS_KIND_AT
+constexpr int32_t kAtomicsIdAt = 6;  // ATOMICS_ID_AT
+constexpr int32_t kAtomicsAsyncSeqAt = 7;  // ATOMICS_ASYNC_SEQ_AT
+constexpr int32_t kAtomicsAsyncWaitersAt = 8;  // ATOMICS_ASYNC_WAITERS_AT
+constexpr int32_t kAtomicsWords = 12;  // ATOMICS_WORDS
+constexpr int32_t kAtomicsMagic = 0x584d534f;  // ATOMICS_MAGIC
+constexpr int32_t kAtomicsWaiters = 1;  // ATOMICS_WAITERS
+constexpr int32_t kAtomicsHolderShift = 1;  // ATOMICS_HOLDER_SHIFT
+
+}  // namespace contract
+}  // namespace os_mutex
+
+#endif  // OS_MUTEX_CONTRACT_H_
