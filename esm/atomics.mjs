@@ -3,6 +3,6 @@ import lib from '../dist/lib/atomics.js';
 
 export const {
   AtomicsMutex, AtomicsRecursiveMutex, MutexError, MutexDeadlockError, MutexNotOwnerError,
-  MutexTimeoutError, MutexInvalidHandleError, MutexRecursionLimitError,
+  MutexTimeoutError, MutexInvalidHandleError, MutexRecursionLimitError, MutexUnsupportedError,
 } = lib;
 export default lib;

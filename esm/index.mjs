@@ -5,6 +5,6 @@ import lib from '../dist/lib/index.js';
 export const {
   backend, Mutex, RecursiveMutex, nativeUnavailableReason, AtomicsMutex, AtomicsRecursiveMutex,
   BaseLock, MutexGuard, MAX_RECURSION, MutexError, MutexDeadlockError, MutexNotOwnerError,
-  MutexTimeoutError, MutexInvalidHandleError, MutexRecursionLimitError,
+  MutexTimeoutError, MutexInvalidHandleError, MutexRecursionLimitError, MutexUnsupportedError,
 } = lib;
 export default lib;

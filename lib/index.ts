@@ -6,9 +6,9 @@
  * that decides: nothing else asks which backend it got.
  * @module
  */
-import { AtomicsMutex, AtomicsRecursiveMutex } from './atomics';
-import type { BackendName } from './backend';
-import * as native from './native';
+import { AtomicsMutex, AtomicsRecursiveMutex } from './backends/atomics';
+import * as native from './backends/native';
+import type { BackendName } from './contract/raw-lock';
 
 /** `'native'` when the OS-mutex addon loaded, else `'atomics'`. */
 export const backend: BackendName = native.available ? 'native' : 'atomics';
@@ -26,6 +26,10 @@ export type RecursiveMutex = native.RecursiveMutex;
 export const nativeUnavailableReason: Error | undefined = native.unavailableReason;
 
 export { AtomicsMutex, AtomicsRecursiveMutex };
-export { BaseLock, MutexGuard, MAX_RECURSION, type AcquireOptions, type AsyncAcquireOptions } from './mutex';
-export type { BackendName, LockKind, MutexHandle } from './backend';
-export * from './errors';
+export { BaseLock } from './api/lock';
+export { MAX_RECURSION } from './api/recursive';
+export { MutexGuard } from './api/guard';
+export type { AcquireOptions, AsyncAcquireOptions } from './api/options';
+export type { BackendName, LockKind } from './contract/raw-lock';
+export type { MutexHandle } from './contract/handle';
+export * from './api/errors';

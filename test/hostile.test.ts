@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 
-import type { MutexHandle } from '../lib/backend';
-import { MutexInvalidHandleError, MutexTimeoutError } from '../lib/errors';
+import type { MutexHandle } from '../lib/index';
+import { MutexInvalidHandleError, MutexTimeoutError } from '../lib/index';
 import * as native from '../lib/native';
 import { collectGarbage } from './helpers/gc';
 import { IMPLEMENTATIONS } from './helpers/implementations';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 
 import * as native from '../lib/native';
 import { collectGarbage } from './helpers/gc';
-import { MutexInvalidHandleError } from '../lib/errors';
+import { MutexInvalidHandleError } from '../lib/index';
 import { runTask, terminateAll } from './helpers/workers';
 
 /**

@@ -11,7 +11,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { threadId } from 'node:worker_threads';
 
-import { MutexTimeoutError } from '../../lib/errors';
+import { MutexTimeoutError } from '../../lib/index';
 import { IMPLEMENTATIONS } from '../helpers/implementations';
 import { sleep, startWorker, terminateAll } from '../helpers/workers';
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 
-import { MutexInvalidHandleError } from '../../lib/errors';
+import { MutexInvalidHandleError } from '../../lib/index';
 import { IMPLEMENTATIONS, implementation } from '../helpers/implementations';
 
 function assertInvalid(call: () => unknown): void {

@@ -7,8 +7,8 @@ import { threadId } from 'node:worker_threads';
 
 import {
   MutexDeadlockError, MutexError, MutexNotOwnerError, MutexRecursionLimitError, MutexTimeoutError,
-} from '../../lib/errors';
-import { MAX_RECURSION } from '../../lib/mutex';
+} from '../../lib/index';
+import { MAX_RECURSION } from '../../lib/index';
 import { IMPLEMENTATIONS } from '../helpers/implementations';
 
 for (const impl of IMPLEMENTATIONS) {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { threadId } from 'node:worker_threads';
 
-import { MutexNotOwnerError } from '../../lib/errors';
+import { MutexNotOwnerError } from '../../lib/index';
 import { IMPLEMENTATIONS } from '../helpers/implementations';
 import { runTask, sleep, startWorker, terminateAll, TestWorker } from '../helpers/workers';
 

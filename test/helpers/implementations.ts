@@ -4,8 +4,8 @@
  * adds its classes here and nowhere else.
  */
 import { AtomicsMutex, AtomicsRecursiveMutex } from '../../lib/atomics';
-import type { BaseLock } from '../../lib/mutex';
-import type { MutexHandle } from '../../lib/backend';
+import type { BaseLock } from '../../lib/index';
+import type { MutexHandle } from '../../lib/index';
 import * as native from '../../lib/native';
 
 export interface LockClass {

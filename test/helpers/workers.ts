@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 
-import type { MutexHandle } from '../../lib/backend';
+import type { MutexHandle } from '../../lib/index';
 
 export const LOCK_WORKER = path.join(__dirname, '..', 'fixtures', 'lock-worker.js');
 

@@ -13,12 +13,15 @@
  *
  * Ownership stays with this thread: the lock is taken by this thread itself,
  * never by a helper thread on its behalf. A timed-out or aborted waiter
- * leaves the queue at once and can never be granted afterwards. While any
+ * leaves the queue at once and can never be granted afterwards. A granted
+ * waiter is resolved before anything else is done for it, so no user code
+ * can come between taking the lock and telling the waiter. While any
  * waiter is pending, a ref'd timer keeps the event loop alive
  * (Atomics.waitAsync and Node's Web Locks do not).
  * @module
  */
-import type { RawLock } from './backend';
+import type { RawLock } from '../contract/raw-lock';
+import { offAbort, onAbort, signalAborted, signalReason, type AsyncWait } from './options';
 
 /** Failed tries of the head waiter before it queues up synchronously. */
 const MISSES_BEFORE_QUEUING = 2;
@@ -66,8 +69,8 @@ export class AsyncQueue {
    * after `timeout` ms (0: only if free now and nobody of this thread is
    * queued before it); rejects with `signal.reason` on abort. Never blocks.
    */
-  wait(timeout: number, signal: AbortSignal | undefined): Promise<boolean> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
+  wait({ timeout, signal }: AsyncWait): Promise<boolean> {
+    if (signal !== undefined && signalAborted(signal)) return Promise.reject(signalReason(signal));
     // Fast path: nobody of this thread is queued and the lock is free.
     if (this.#waiters.length === 0 && this.#raw.tryLock()) {
       this.#onGrant();
@@ -89,9 +92,9 @@ export class AsyncQueue {
       }
       if (signal !== undefined) {
         waiter.onAbort = () => {
-          if (this.#remove(waiter)) reject(signal.reason);
+          if (this.#remove(waiter)) reject(signalReason(signal));
         };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
+        onAbort(signal, waiter.onAbort);
       }
       addPending();
       this.#waiters.push(waiter);
@@ -107,10 +110,12 @@ export class AsyncQueue {
       const acquired = this.#raw.tryLockOrNotify(this.#pump) ||
         (++head.misses > MISSES_BEFORE_QUEUING && this.#raw.lockFor(QUEUE_WAIT_MS));
       if (!acquired) return; // a wake-up is arranged
-      this.#settle(head);
+      // Grant and tell first: nothing between taking the lock and resolving
+      // can throw or run user code. Then tidy up.
       waiters.shift();
       this.#onGrant();
       head.resolve(true);
+      this.#settle(head);
     }
     this.#raw.cancelNotify();
   };
@@ -128,7 +133,7 @@ export class AsyncQueue {
 
   #settle(waiter: Waiter): void {
     clearTimeout(waiter.timer);
-    if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+    if (waiter.onAbort !== undefined && waiter.signal !== undefined) offAbort(waiter.signal, waiter.onAbort);
     removePending();
   }
 }

@@ -1,0 +1,90 @@
+/**
+ * The errors os-mutex throws. Every one is a {@link MutexError} with a stable
+ * `code`; bad arguments get Node's own `TypeError` / `RangeError` codes
+ * (`ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`, `ERR_OUT_OF_RANGE`,
+ * `ERR_INVALID_THIS`, `ERR_ILLEGAL_CONSTRUCTOR`), made in `arg-errors.ts`.
+ * Names are literal (not `constructor.name`), so they survive bundling and
+ * minifying.
+ * @module
+ */
+
+/** Every `code` a {@link MutexError} can carry. */
+export type MutexErrorCode =
+  | 'ERR_MUTEX_DEADLOCK'
+  | 'ERR_MUTEX_NOT_OWNER'
+  | 'ERR_MUTEX_TIMEOUT'
+  | 'ERR_MUTEX_INVALID_HANDLE'
+  | 'ERR_MUTEX_RECURSION_LIMIT'
+  | 'ERR_MUTEX_UNSUPPORTED';
+
+/** Base class of every lock error os-mutex throws. */
+export class MutexError extends Error {
+  readonly code: MutexErrorCode;
+  constructor(code: MutexErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+  override get name(): string {
+    return 'MutexError';
+  }
+}
+
+/** Waiting would never end: the caller already holds this plain mutex, or the wait closes a cycle. */
+export class MutexDeadlockError extends MutexError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_MUTEX_DEADLOCK', message, options);
+  }
+  override get name(): string {
+    return 'MutexDeadlockError';
+  }
+}
+
+/** release() by a thread that does not hold the lock. */
+export class MutexNotOwnerError extends MutexError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_MUTEX_NOT_OWNER', message, options);
+  }
+  override get name(): string {
+    return 'MutexNotOwnerError';
+  }
+}
+
+/** lock()/withLock() could not acquire within the timeout (acquire() returns false instead). */
+export class MutexTimeoutError extends MutexError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_MUTEX_TIMEOUT', message, options);
+  }
+  override get name(): string {
+    return 'MutexTimeoutError';
+  }
+}
+
+/** from() was given something that is not a handle to a live lock of this class. */
+export class MutexInvalidHandleError extends MutexError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_MUTEX_INVALID_HANDLE', message, options);
+  }
+  override get name(): string {
+    return 'MutexInvalidHandleError';
+  }
+}
+
+/** A recursive mutex was re-entered more often than its counter can hold. */
+export class MutexRecursionLimitError extends MutexError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_MUTEX_RECURSION_LIMIT', message, options);
+  }
+  override get name(): string {
+    return 'MutexRecursionLimitError';
+  }
+}
+
+/** The lock class cannot run here, e.g. a native class where the native addon did not load. */
+export class MutexUnsupportedError extends MutexError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_MUTEX_UNSUPPORTED', message, options);
+  }
+  override get name(): string {
+    return 'MutexUnsupportedError';
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * The native backend: OS mutexes (pthread_mutex_t, SRWLOCK) from the addon
+ * built from `native/`, and the classes over it. `available` says whether
+ * the addon loaded in this thread; `index.ts` decides what `Mutex` means
+ * from that. When it loads, the addon also provides the owner-death service
+ * for Atomics locks (`services/owner-death.ts`).
+ *
+ * A native lock's shared words (owner, count, flags) live in a
+ * SharedArrayBuffer made here and carried by the handle; the addon uses that
+ * very memory, so no external ArrayBuffer is needed, and `open()` accepts a
+ * handle only when its buffer is the lock's own.
+ * @module
+ */
+import path from 'node:path';
+import { threadId } from 'node:worker_threads';
+
+import { isSharedArrayBuffer, type MutexHandle } from '../contract/handle';
+import {
+  KIND_MUTEX, KIND_RECURSIVE, META_OWNER, META_WORDS, NO_OWNER, SLOW_ARM, SLOW_DISARM, SLOW_LOCK_FOR,
+} from '../contract/layout';
+import type { Backend, LockKind, RawLock, WaitCycleStep } from '../contract/raw-lock';
+import { MutexInvalidHandleError, MutexUnsupportedError } from '../api/errors';
+import { BaseMutex } from '../api/lock';
+import { defineLockClass } from '../api/lock-class';
+import { BaseRecursiveMutex } from '../api/recursive';
+import { provideOwnerDeathWatch } from '../services/owner-death';
+
+/** One lock as the addon gives it to this thread (native/napi/lock_functions.cc). */
+interface NativeLock {
+  id: number;
+  /** Never blocks. */
+  tryLock(): boolean;
+  /** Never blocks. */
+  unlock(): void;
+  /** slow(SLOW_LOCK_FOR, ms): boolean (BLOCKS up to ms); slow(SLOW_ARM) / slow(SLOW_DISARM): undefined. */
+  slow(op: number, ms?: number): boolean | undefined;
+}
+
+/** The addon's exports (native/napi/addon.cc). */
+interface NativeBinding {
+  init(threadId: number): void;
+  create(kind: number, words: Int32Array): NativeLock | undefined;
+  open(id: number, kind: number, tag: number, words: Int32Array): NativeLock | undefined;
+  registrySize(): number;
+  findWaitCycle(id: number): number[] | undefined;
+  endWait(): void;
+  watchSharedLock(words: Int32Array): void;
+  setWakeHandler(handler: (id: number) => void): void;
+  tag: number;
+}
+
+const KIND_CODE: Record<LockKind, number> = { mutex: KIND_MUTEX, recursive: KIND_RECURSIVE };
+const CLASS_OF_CODE: Record<number, string> = { [KIND_MUTEX]: 'Mutex', [KIND_RECURSIVE]: 'RecursiveMutex' };
+const META_BYTES = META_WORDS * Int32Array.BYTES_PER_ELEMENT;
+
+/**
+ * Async wake-ups of this thread, by lock id. The addon arms one wake per
+ * (lock, thread) and calls dispatchWake(id) on this thread's event loop after
+ * the next release; every object of this thread waiting on that lock hears it.
+ */
+const wakeTargets = new Map<number, Set<() => void>>();
+
+function dispatchWake(id: number): void {
+  const targets = wakeTargets.get(id);
+  if (targets === undefined) return;
+  wakeTargets.delete(id);
+  for (const wake of targets) wake();
+}
+
+const PACKAGE_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+function load(): { binding?: NativeBinding; error?: Error } {
+  if (process.env.OS_MUTEX_BACKEND === 'atomics') {
+    return { error: new Error('the native backend is disabled by OS_MUTEX_BACKEND=atomics') };
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const binding = require('node-gyp-build')(PACKAGE_ROOT) as NativeBinding;
+    binding.init(threadId);
+    binding.setWakeHandler(dispatchWake);
+    provideOwnerDeathWatch((words) => binding.watchSharedLock(words));
+    return { binding };
+  } catch (error) {
+    return { error: error as Error };
+  }
+}
+
+const loaded = load();
+const binding = loaded.binding;
+
+/** Whether the native addon loaded in this thread. */
+export const available: boolean = binding !== undefined;
+/** Why the native addon did not load, when it did not. */
+export const unavailableReason: Error | undefined = loaded.error;
+
+function wrap(b: NativeBinding, native: NativeLock, kind: LockKind, words: Int32Array): RawLock {
+  const { id, tryLock, slow } = native;
+  const handle: MutexHandle = Object.freeze({
+    osMutex: 1, backend: 'native', kind, id, tag: b.tag, buffer: words.buffer as SharedArrayBuffer,
+  });
+  let wakeFn: (() => void) | undefined;
+  const tryLockOrNotify = (wake: () => void): boolean => {
+    let targets = wakeTargets.get(id);
+    if (targets === undefined) wakeTargets.set(id, (targets = new Set()));
+    targets.add((wakeFn = wake));
+    slow(SLOW_ARM); // arm first, then try: a release in between still wakes us
+    return tryLock();
+  };
+  const cancelNotify = (): void => {
+    const targets = wakeTargets.get(id);
+    if (targets === undefined || wakeFn === undefined) return;
+    targets.delete(wakeFn);
+    if (targets.size === 0) {
+      wakeTargets.delete(id);
+      slow(SLOW_DISARM);
+    }
+  };
+  return {
+    meta: words,
+    tryLock,
+    lockFor: (ms: number) => slow(SLOW_LOCK_FOR, ms) === true,
+    unlock: native.unlock,
+    tryLockOrNotify,
+    cancelNotify,
+    findWaitCycle: () => {
+      const flat = b.findWaitCycle(id);
+      if (flat === undefined) return undefined;
+      const steps: WaitCycleStep[] = [];
+      for (let i = 0; i < flat.length; i += 3) {
+        steps.push({ thread: flat[i], lock: `${CLASS_OF_CODE[flat[i + 2]] ?? 'lock'} #${flat[i + 1]}` });
+      }
+      return steps;
+    },
+    endWait: () => b.endWait(),
+    handle,
+    label: `#${id}`,
+  };
+}
+
+function requireBinding(): NativeBinding {
+  if (binding !== undefined) return binding;
+  throw new MutexUnsupportedError(
+    `the native backend is not available in this thread (${unavailableReason?.message}); ` +
+    "import Mutex from 'os-mutex', which falls back to the Atomics backend",
+  { cause: unavailableReason });
+}
+
+/** The native backend. */
+export const nativeBackend: Backend = {
+  name: 'native',
+  create(kind) {
+    const b = requireBinding();
+    const words = new Int32Array(new SharedArrayBuffer(META_BYTES));
+    words[META_OWNER] = NO_OWNER;
+    const native = b.create(KIND_CODE[kind], words);
+    if (native === undefined) throw new MutexUnsupportedError('the native addon refused a new lock');
+    return wrap(b, native, kind, words);
+  },
+  open({ id, tag, buffer }, kind) {
+    const b = requireBinding();
+    if (typeof id !== 'number' || typeof tag !== 'number') {
+      throw new MutexInvalidHandleError('native handle without a numeric id and tag');
+    }
+    if (tag !== b.tag) {
+      throw new MutexInvalidHandleError(
+        `handle #${id} was issued by another copy of os-mutex (another process, or another copy of the ` +
+        'package loaded in this one); native locks are shared by the threads of one process');
+    }
+    if (!isSharedArrayBuffer(buffer) || buffer.byteLength !== META_BYTES) {
+      throw new MutexInvalidHandleError(`handle #${id} without the shared memory of a native lock`);
+    }
+    const words = new Int32Array(buffer);
+    const native = b.open(id, KIND_CODE[kind], tag, words);
+    if (native === undefined) {
+      throw new MutexInvalidHandleError(
+        `no live lock #${id} of this kind: it never existed, every object referring to it was collected, ` +
+        'or the handle was altered');
+    }
+    return wrap(b, native, kind, words);
+  },
+};
+
+/** Number of native locks alive in the process (diagnostics and leak tests). */
+export function nativeLockCount(): number {
+  return requireBinding().registrySize();
+}
+
+/** A plain OS mutex (pthread_mutex_t / SRWLOCK). */
+export class Mutex extends BaseMutex {
+  constructor() {
+    super();
+  }
+}
+
+/** A recursive OS mutex: owner + count over the plain OS mutex. */
+export class RecursiveMutex extends BaseRecursiveMutex {
+  constructor() {
+    super();
+  }
+}
+
+defineLockClass(Mutex, nativeBackend, 'mutex', 'Mutex');
+defineLockClass(RecursiveMutex, nativeBackend, 'recursive', 'RecursiveMutex');
