@@ -11,7 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { IMPLEMENTATIONS } from './implementations';
+import { implementations } from './implementations';
 import type { Chart } from './scenarios/scenario';
 
 interface VegaLite {
@@ -61,7 +61,7 @@ const quietLogger: Logger = {
 export function implementationColor(legend = true): Record<string, unknown> {
   return {
     field: 'implementation', type: 'nominal', title: null,
-    scale: { domain: IMPLEMENTATIONS.map((impl) => impl.label), scheme: 'tableau10' },
+    scale: { domain: implementations().map((impl) => impl.label), scheme: 'tableau10' },
     ...(legend ? {} : { legend: null }),
   };
 }

@@ -7,8 +7,19 @@
  * lib/index) so that a "Mutex (native)" row is never silently the Atomics
  * backend: when the addon does not load, native rows are skipped with the
  * reason printed.
+ *
+ * Baseline rows (`run.js --baseline DIR`): when OS_MUTEX_BENCH_BASELINE names
+ * a built checkout of another commit of os-mutex, its `Mutex (native)` and
+ * `AtomicsMutex` join the list as `native@base` / `atomics@base`, each right
+ * after its current-tree twin. run.ts sets the variable; worker threads and
+ * child processes inherit it, so they find the same rows by id. The baseline
+ * is loaded (its native.js and atomics.js, as the current tree's both are)
+ * only where a baseline row is used; its addon is a separate copy with its
+ * own registry, and each row uses only its own tree's classes.
  * @module
  */
+import path from 'node:path';
+
 import { AtomicsMutex, AtomicsRecursiveMutex } from '../lib/atomics';
 import * as native from '../lib/native';
 import { InlineLock } from './inline-lock';
@@ -23,7 +34,11 @@ export interface BenchLock {
   lock?(): Disposable & { release(): void };
 }
 
-export type ImplementationId = 'native' | 'native-recursive' | 'atomics' | 'atomics-recursive' | 'inline';
+export type ImplementationId =
+  'native' | 'native-recursive' | 'atomics' | 'atomics-recursive' | 'inline' | 'native@base' | 'atomics@base';
+
+/** Names the baseline checkout (a folder with dist/lib and build/ built); set by run.ts `--baseline`. */
+export const BASELINE_ENV = 'OS_MUTEX_BENCH_BASELINE';
 
 export interface Implementation {
   readonly id: ImplementationId;
@@ -45,22 +60,25 @@ const nativeReason = native.available
   ? undefined
   : `native addon not loaded: ${native.unavailableReason?.message ?? 'unknown reason'}`;
 
-/** The library's lock classes, as compared here. */
-type LibraryClass =
-  typeof native.Mutex | typeof native.RecursiveMutex | typeof AtomicsMutex | typeof AtomicsRecursiveMutex;
+/** What a row needs of a lock class: this tree's classes and the baseline's both fit. */
+interface LockClass {
+  new (): BenchLock;
+  from(handle: unknown): BenchLock;
+}
 
 /** An implementation row for one of the library's classes. */
 function library(
-  id: ImplementationId, label: string, Lock: LibraryClass, recursive: boolean, unavailable: string | undefined,
+  id: ImplementationId, label: string, Lock: LockClass, recursive: boolean, unavailable: string | undefined,
 ): Implementation {
   return {
     id, label, recursive, yardstick: false, unavailable,
     create: () => new Lock(),
-    open: (handle) => Lock.from(handle as native.Mutex['handle']),
+    open: (handle) => Lock.from(handle),
   };
 }
 
-export const IMPLEMENTATIONS: readonly Implementation[] = [
+/** This tree's rows, in table order. */
+const CURRENT: readonly Implementation[] = [
   library('native', 'Mutex (native)', native.Mutex, false, nativeReason),
   library('native-recursive', 'RecursiveMutex (native)', native.RecursiveMutex, true, nativeReason),
   library('atomics', 'AtomicsMutex', AtomicsMutex, false, undefined),
@@ -76,21 +94,82 @@ export const IMPLEMENTATIONS: readonly Implementation[] = [
   },
 ];
 
+/** What the baseline's dist/lib/native.js and atomics.js export, as used here. */
+interface BaselineModules {
+  native: { available: boolean; unavailableReason?: Error; Mutex: LockClass };
+  atomics: { AtomicsMutex: LockClass };
+}
+
+/**
+ * The baseline's rows, keyed by the id of the current-tree twin they follow.
+ * Its modules are required on first use of a row (`unavailable`, `create`,
+ * `open`), so workers of current-tree rows never load them.
+ */
+function baselineRows(dir: string): Map<ImplementationId, Implementation> {
+  let loaded: { modules?: BaselineModules; error?: string } | undefined;
+  const load = (): { modules?: BaselineModules; error?: string } => {
+    if (loaded === undefined) {
+      try {
+        /* eslint-disable @typescript-eslint/no-require-imports */
+        loaded = { modules: {
+          native: require(path.join(dir, 'dist', 'lib', 'native.js')) as BaselineModules['native'],
+          atomics: require(path.join(dir, 'dist', 'lib', 'atomics.js')) as BaselineModules['atomics'],
+        } };
+        /* eslint-enable @typescript-eslint/no-require-imports */
+      } catch (error) {
+        loaded = { error: `baseline ${dir} did not load: ${(error as Error).message.split('\n')[0]}` };
+      }
+    }
+    return loaded;
+  };
+  const row = (id: ImplementationId, label: string, pick: (m: BaselineModules) => LockClass,
+    reason: (m: BaselineModules) => string | undefined): Implementation => ({
+    id, label, recursive: false, yardstick: false,
+    get unavailable() {
+      const { modules, error } = load();
+      return error ?? reason(modules!);
+    },
+    create: () => new (pick(load().modules!))(),
+    open: (handle) => pick(load().modules!).from(handle),
+  });
+  return new Map([
+    ['native', row('native@base', 'Mutex (native) @base', (m) => m.native.Mutex, (m) => m.native.available
+      ? undefined
+      : `baseline native addon not loaded: ${m.native.unavailableReason?.message ?? 'unknown reason'}`)],
+    ['atomics', row('atomics@base', 'AtomicsMutex @base', (m) => m.atomics.AtomicsMutex, () => undefined)],
+  ]);
+}
+
+let all: readonly Implementation[] | undefined;
+
+/**
+ * Every row, in table order: this tree's, each followed by its baseline twin
+ * when {@link BASELINE_ENV} names a baseline (read on the first call).
+ */
+export function implementations(): readonly Implementation[] {
+  if (all === undefined) {
+    const dir = process.env[BASELINE_ENV];
+    const twins = dir ? baselineRows(dir) : new Map<ImplementationId, Implementation>();
+    all = CURRENT.flatMap((impl) => [impl, ...(twins.has(impl.id) ? [twins.get(impl.id)!] : [])]);
+  }
+  return all;
+}
+
 /** The implementations that can run here, in table order. */
 export function availableImplementations(): Implementation[] {
-  return IMPLEMENTATIONS.filter((impl) => impl.unavailable === undefined);
+  return implementations().filter((impl) => impl.unavailable === undefined);
 }
 
 /** Looks an implementation up by id (workers receive ids, not objects). */
 export function implementationById(id: string): Implementation {
-  const impl = IMPLEMENTATIONS.find((candidate) => candidate.id === id);
+  const impl = implementations().find((candidate) => candidate.id === id);
   if (impl === undefined) throw new Error(`unknown implementation id ${JSON.stringify(id)}`);
   return impl;
 }
 
 /** The implementations that cannot run here, with why: printed as skipped rows. */
 export function unavailableNotes(): string[] {
-  return IMPLEMENTATIONS.filter((impl) => impl.unavailable !== undefined)
+  return implementations().filter((impl) => impl.unavailable !== undefined)
     .map((impl) => `${impl.label}: skipped, ${impl.unavailable}`);
 }
 

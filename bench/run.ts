@@ -1,21 +1,27 @@
 /**
  * os-mutex benchmark suite: every lock implementation side by side, in one run.
  *
- *   node dist/bench/run.js [--quick] [--out DIR] [--only id,id]
+ *   node dist/bench/run.js [--quick] [--out DIR] [--only id,id] [--baseline DIR]
  *
- *   --quick   CI smoke: scenarios 1-3 with small settings, under a minute;
- *             asserts nothing about speed (exit 1 only if a scenario fails).
- *   --out     folder for results.json and the SVG charts (default bench/results).
- *   --only    run only these scenario ids (see scenarios/index.ts).
+ *   --quick     CI smoke: scenarios 1-3 with small settings, under a minute;
+ *               asserts nothing about speed (exit 1 only if a scenario fails).
+ *   --out       folder for results.json and the SVG charts (default bench/results).
+ *   --only      run only these scenario ids (see scenarios/index.ts).
+ *   --baseline  a built checkout of another commit of os-mutex: its Mutex (native)
+ *               and AtomicsMutex run as extra rows (native@base, atomics@base),
+ *               interleaved with this tree's (see implementations.ts).
  *
  * Tables go to stdout, headed by the machine; progress goes to stderr.
  * @module
  */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { renderCharts } from './charts';
+import { BASELINE_ENV } from './implementations';
 import { describeMachine, machineLine } from './machine';
 import { REPO_ROOT } from './paths';
 import { renderTable } from './report';
@@ -26,6 +32,7 @@ interface Options {
   quick: boolean;
   out: string;
   only: string[] | undefined;
+  baseline: string | undefined;
 }
 
 function parseOptions(): Options {
@@ -34,12 +41,13 @@ function parseOptions(): Options {
       quick: { type: 'boolean', default: false },
       out: { type: 'string' },
       only: { type: 'string' },
+      baseline: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
     console.log('usage: node dist/bench/run.js [--quick] [--out DIR] [--only ' +
-      `${SCENARIOS.map((s) => s.id).join(',')}]`);
+      `${SCENARIOS.map((s) => s.id).join(',')}] [--baseline DIR]`);
     process.exit(0);
   }
   const only = values.only?.split(',').map((id) => id.trim()).filter(Boolean);
@@ -49,7 +57,32 @@ function parseOptions(): Options {
     quick: values.quick ?? false,
     out: values.out === undefined ? path.join(REPO_ROOT, 'bench', 'results') : path.resolve(values.out),
     only,
+    baseline: values.baseline === undefined ? undefined : path.resolve(values.baseline),
   };
+}
+
+/**
+ * Hands the baseline to implementations.ts, and through the environment to
+ * every worker and child process; clears a stray value when there is none.
+ * Returns what the baseline is, for the header: its folder and commit.
+ */
+function useBaseline(dir: string | undefined): string | undefined {
+  if (dir === undefined) {
+    delete process.env[BASELINE_ENV];
+    return undefined;
+  }
+  for (const file of ['dist/lib/native.js', 'dist/lib/atomics.js']) {
+    if (!existsSync(path.join(dir, file))) throw new Error(`--baseline ${dir}: no ${file} (build that checkout first)`);
+  }
+  process.env[BASELINE_ENV] = dir;
+  let commit = 'commit unknown';
+  try {
+    commit = execFileSync('git', ['-C', dir, 'log', '-1', '--format=%h %s'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    // not a git checkout: the folder alone names it
+  }
+  return `${dir} (${commit})`;
 }
 
 function log(line: string): void {
@@ -65,11 +98,13 @@ function print(index: number, title: string, output: ScenarioOutput, seconds: nu
 
 async function main(): Promise<void> {
   const options = parseOptions();
+  const baseline = useBaseline(options.baseline);
   const startedAt = new Date();
   const machine = describeMachine();
   const mode = options.quick ? 'quick' : 'full';
   console.log(`# os-mutex benchmarks (${mode}), ${startedAt.toISOString()}`);
   console.log(`machine: ${machineLine(machine)}`);
+  if (baseline !== undefined) console.log(`baseline (@base rows): ${baseline}`);
 
   const results: Record<string, unknown> = {};
   const charts: Chart[] = [];
@@ -95,7 +130,7 @@ async function main(): Promise<void> {
   await mkdir(options.out, { recursive: true });
   const jsonFile = path.join(options.out, 'results.json');
   const totalSeconds = (Date.now() - startedAt.getTime()) / 1e3;
-  await writeFile(jsonFile, `${JSON.stringify({ mode, startedAt, seconds: totalSeconds, machine, scenarios: results }, null, 2)}\n`);
+  await writeFile(jsonFile, `${JSON.stringify({ mode, startedAt, seconds: totalSeconds, machine, baseline, scenarios: results }, null, 2)}\n`);
   const rendered = await renderCharts(charts, options.out);
   console.log(`\nwrote ${path.relative(process.cwd(), jsonFile)}` +
     (rendered.files.length > 0 ? `, ${rendered.files.map((f) => path.relative(process.cwd(), f)).join(', ')}` : ''));

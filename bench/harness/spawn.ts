@@ -98,11 +98,18 @@ export class WorkerGroup<Reply> {
     return group;
   }
 
-  /** Registers for every worker's next reply, then posts `message` to all. */
+  /**
+   * Registers for every worker's next reply, then posts `message` to all.
+   * Callers await the result later (after the round runs): a worker that
+   * fails meanwhile rejects it there, not as an unhandled rejection that
+   * would end the whole run.
+   */
   ask(message: unknown): Promise<Reply[]> {
     const replies = this.#workers.map((worker) => nextMessage<Reply>(worker));
     for (const worker of this.#workers) worker.postMessage(message);
-    return withTimeout(Promise.all(replies), HANG_TIMEOUT_MS, 'worker round');
+    const all = withTimeout(Promise.all(replies), HANG_TIMEOUT_MS, 'worker round');
+    all.catch(() => undefined);
+    return all;
   }
 
   async close(): Promise<void> {
