@@ -1,7 +1,8 @@
-// native_test.cc — tests of the native core without Node: OsMutex (lock,
-// try_lock, timed waits), the registry (reference counts, ids, kinds),
-// owner-death bookkeeping, async wake-ups and wait-cycle detection, with
-// several threads hammering each. Built and run under ThreadSanitizer and
+// native_test.cc — tests of the native core (core/, platform/) without Node:
+// OsMutex (lock, try_lock, timed waits), the lock table (reference counts,
+// ids, kinds, words), owner death (native locks an environment opened, and
+// Atomics-backend lock words), async wake lists, and the wait graph with its
+// own mutex, with several threads hammering each. Built and run under ThreadSanitizer and
 // under AddressSanitizer + UndefinedBehaviorSanitizer by scripts/test-native.sh.
 //
 // Prints one line per test and ends with `N passed, N failed`.
@@ -13,15 +14,22 @@
 #include <thread>
 #include <vector>
 
-#include "../os_mutex.h"
-#include "../registry.h"
+#include "core/lock_state.h"
+#include "core/lock_table.h"
+#include "core/owner_death.h"
+#include "core/wait_graph.h"
+#include "platform/os_mutex.h"
 
 using os_mutex::Clock;
-using os_mutex::Kind;
 using os_mutex::LockState;
+using os_mutex::LockTable;
 using os_mutex::OsMutex;
-using os_mutex::Registry;
-namespace Meta = os_mutex::Meta;
+using os_mutex::SharedWord;
+using os_mutex::WaitGraph;
+namespace contract = os_mutex::contract;
+constexpr int32_t kMutex = contract::kKindMutex;
+constexpr int32_t kRecursive = contract::kKindRecursive;
+constexpr int32_t kNoOwner = contract::kNoOwner;
 using namespace std::chrono_literals;
 
 namespace {
@@ -104,75 +112,197 @@ void test_timed_wait_times_out_not_before() {
   releaser.join();
 }
 
-void test_registry_refs_ids_kinds() {
-  Registry& r = Registry::instance();
-  size_t before = r.size();
-  LockState* a = r.create(Kind::kMutex);
-  LockState* b = r.create(Kind::kRecursive);
+// The shared words of one lock, as JavaScript would allocate them.
+struct Words {
+  Words() {
+    w[contract::kMetaOwner].store(kNoOwner);
+    for (int i = 1; i < contract::kMetaWords; ++i) w[i].store(0);
+  }
+  SharedWord w[contract::kMetaWords];
+};
+
+void test_table_refs_ids_kinds() {
+  LockTable& t = LockTable::instance();
+  size_t before = t.size();
+  Words wa, wb, other;
+  LockState* a = t.create(kMutex, wa.w);
+  LockState* b = t.create(kRecursive, wb.w);
   CHECK(b->id > a->id);
-  CHECK(r.size() == before + 2);
-  CHECK(r.find_and_ref(a->id, Kind::kRecursive) == nullptr);  // wrong kind
-  CHECK(r.find_and_ref(b->id + 1000000, Kind::kRecursive) == nullptr);  // unknown id
-  LockState* again = r.find_and_ref(a->id, Kind::kMutex);
+  CHECK(a->words == wa.w && a->kind == kMutex);
+  CHECK(t.size() == before + 2);
+  CHECK(t.find_and_ref(a->id, kRecursive, wa.w) == nullptr);  // wrong kind
+  CHECK(t.find_and_ref(a->id, kMutex, other.w) == nullptr);   // other memory
+  CHECK(t.find_and_ref(a->id, kMutex, wb.w) == nullptr);      // another lock's memory
+  CHECK(t.find_and_ref(b->id + 1000000, kRecursive, wb.w) == nullptr);  // unknown id
+  LockState* again = t.find_and_ref(a->id, kMutex, wa.w);
   CHECK(again == a);
   uint64_t a_id = a->id;
-  r.release(a);
-  r.release(again);  // the last reference frees it
-  CHECK(r.find_and_ref(a_id, Kind::kMutex) == nullptr);  // and its id is gone for good
-  r.release(b);
-  CHECK(r.size() == before);
+  t.release(a);
+  t.release(again);  // the last reference frees it
+  CHECK(t.find_and_ref(a_id, kMutex, wa.w) == nullptr);  // and its id is gone for good
+  LockState* c = t.create(kMutex, wa.w);  // same memory, new lock: a new id
+  CHECK(c->id > b->id);
+  t.release(c);
+  t.release(b);
+  CHECK(t.size() == before);
+  LockTable separate;  // tables are independent: their own ids, tag, mutex
+  LockState* d = separate.create(kMutex, wa.w);
+  CHECK(separate.size() == 1 && d->id == 1);
+  separate.release(d);
+  CHECK(separate.size() == 0);
 }
 
-void test_registry_concurrent_lifetimes() {
-  Registry& r = Registry::instance();
-  size_t before = r.size();
-  LockState* shared = r.create(Kind::kMutex);
+void test_table_concurrent_lifetimes() {
+  LockTable& t = LockTable::instance();
+  size_t before = t.size();
+  Words shared_words;
+  LockState* shared = t.create(kMutex, shared_words.w);
   uint64_t id = shared->id;
-  run_threads(8, [&](int t) {
-    for (int i = 0; i < 2000; ++i) {
-      LockState* mine = r.create(t % 2 ? Kind::kMutex : Kind::kRecursive);
-      LockState* found = r.find_and_ref(id, Kind::kMutex);
+  run_threads(8, [&](int i) {
+    for (int n = 0; n < 2000; ++n) {
+      Words mine_words;
+      LockState* mine = t.create(i % 2 ? kMutex : kRecursive, mine_words.w);
+      LockState* found = t.find_and_ref(id, kMutex, shared_words.w);
       if (found != nullptr) {
         found->mutex.lock();
-        found->meta[Meta::kCount].fetch_add(1, std::memory_order_relaxed);
+        found->words[contract::kMetaCount].fetch_add(1, std::memory_order_relaxed);
         found->mutex.unlock();
-        r.release(found);
+        t.release(found);
       }
-      r.release(mine);
+      t.release(mine);
     }
   });
-  CHECK(shared->meta[Meta::kCount].load() == 8 * 2000);
-  r.release(shared);
-  CHECK(r.size() == before);
+  CHECK(shared_words.w[contract::kMetaCount].load() == 8 * 2000);
+  t.release(shared);
+  CHECK(t.size() == before);
 }
 
-// Owner death: a thread that dies holding locks has them released on its own
-// thread by abandon_all_held_by, flagged abandoned, count reset.
-void test_owner_death_bookkeeping() {
-  Registry& r = Registry::instance();
-  LockState* plain = r.create(Kind::kMutex);
-  LockState* rec = r.create(Kind::kRecursive);
-  constexpr int32_t kDying = 900001;
+void test_lock_state_owner_word() {
+  Words words;
+  LockState s(1, kMutex, words.w);
+  CHECK(s.owner() == kNoOwner);
+  CHECK(s.try_lock(7));
+  CHECK(s.owner() == 7);
+  CHECK(!s.try_lock(7));  // held, also by the caller: false, never blocks
+  CHECK(!s.lock_until(7, Clock::now() + 1s));  // the holder gets false at once
+  s.unlock_and_wake();
+  CHECK(s.owner() == kNoOwner);
+  CHECK(s.lock_until(8, Clock::now()));
+  CHECK(s.owner() == 8);
+  s.unlock_and_wake();
+}
+
+// Owner death: a thread that exits holding locks has them released, on its
+// own thread, from the list of locks its environment opened: flagged
+// abandoned, count reset, each released once even when listed twice; locks
+// it does not hold are left alone.
+void test_owner_death_of_opened_locks() {
+  LockTable& t = LockTable::instance();
+  Words wp, wr, wf, wo;
+  LockState* plain = t.create(kMutex, wp.w);
+  LockState* rec = t.create(kRecursive, wr.w);
+  LockState* free_lock = t.create(kMutex, wf.w);
+  LockState* others = t.create(kMutex, wo.w);
+  constexpr int32_t kDying = 900001, kOther = 900002;
+  std::atomic<bool> other_holds{false}, other_release{false};
+  std::thread other([&] {
+    CHECK(others->try_lock(kOther));
+    other_holds = true;
+    while (!other_release) std::this_thread::sleep_for(1ms);
+    others->unlock_and_wake();
+  });
+  while (!other_holds) std::this_thread::sleep_for(1ms);
   std::thread dying([&] {
-    plain->mutex.lock();
-    plain->meta[Meta::kOwner].store(kDying);
-    plain->meta[Meta::kCount].store(1);
-    rec->mutex.lock();
-    rec->meta[Meta::kOwner].store(kDying);
-    rec->meta[Meta::kCount].store(3);
-    CHECK(r.abandon_all_held_by(kDying) == 2);  // the "cleanup hook"
+    CHECK(plain->try_lock(kDying));
+    plain->words[contract::kMetaCount].store(1);
+    CHECK(rec->try_lock(kDying));
+    rec->words[contract::kMetaCount].store(3);
+    // The environment's entries: `plain` opened twice, plus locks it does not hold.
+    std::vector<LockState*> opened = {plain, rec, free_lock, plain, others};
+    CHECK(os_mutex::AbandonLocksHeldBy(opened, kDying) == 2);  // the cleanup hook
+    CHECK(os_mutex::AbandonLocksHeldBy(opened, kDying) == 0);
   });
   dying.join();
   for (LockState* s : {plain, rec}) {
-    CHECK(s->meta[Meta::kOwner].load() == os_mutex::kNoOwner);
-    CHECK(s->meta[Meta::kCount].load() == 0);
-    CHECK((s->meta[Meta::kFlags].load() & os_mutex::kFlagAbandoned) != 0);
-    CHECK(s->mutex.try_lock());
-    s->mutex.unlock();
+    CHECK(s->owner() == kNoOwner);
+    CHECK(s->words[contract::kMetaCount].load() == 0);
+    CHECK((s->words[contract::kMetaFlags].load() & contract::kFlagAbandoned) != 0);
+    CHECK(s->try_lock(1));
+    s->unlock_and_wake();
   }
-  CHECK(r.abandon_all_held_by(kDying) == 0);
-  r.release(plain);
-  r.release(rec);
+  CHECK((wf.w[contract::kMetaFlags].load() & contract::kFlagAbandoned) == 0);
+  CHECK(others->owner() == kOther);  // another thread's lock is untouched
+  CHECK((wo.w[contract::kMetaFlags].load() & contract::kFlagAbandoned) == 0);
+  other_release = true;
+  other.join();
+  for (LockState* s : {plain, rec, free_lock, others}) t.release(s);
+}
+
+// Owner death frees a dying holder's lock for a thread blocked on it, and
+// wakes its async waiters.
+void test_owner_death_wakes_waiters() {
+  Words words;
+  LockState s(2, kMutex, words.w);
+  struct Waker final : os_mutex::AsyncWaker {
+    std::atomic<int> wakes{0};
+    void wake(uint64_t) override { wakes.fetch_add(1); }
+  } waker;
+  std::atomic<bool> held{false}, die{false};
+  std::thread dying([&] {
+    CHECK(s.try_lock(5));
+    held = true;
+    while (!die) std::this_thread::sleep_for(1ms);
+    CHECK(os_mutex::AbandonIfHeldBy(&s, 5));
+  });
+  while (!held) std::this_thread::sleep_for(1ms);
+  s.wakers.arm(&waker);
+  std::thread waiter([&] {
+    CHECK(s.lock_until(6, Clock::now() + 10s));
+    CHECK(s.owner() == 6);
+    s.unlock_and_wake();
+  });
+  std::this_thread::sleep_for(20ms);
+  die = true;
+  dying.join();
+  waiter.join();
+  CHECK(waker.wakes.load() == 1);
+  CHECK((words.w[contract::kMetaFlags].load() & contract::kFlagAbandoned) != 0);
+}
+
+// The Atomics backend's lock word: (threadId + 1) << shift, | waiters bit.
+void test_owner_death_of_atomics_locks() {
+  SharedWord w[contract::kAtomicsWords];
+  for (auto& word : w) word.store(0);
+  w[contract::kMetaOwner].store(kNoOwner);
+  w[contract::kAtomicsMagicAt].store(contract::kAtomicsMagic);
+  constexpr int32_t kDying = 41, kOther = 42;
+  CHECK(os_mutex::AtomicsHolderWord(kDying) == (kDying + 1) << contract::kAtomicsHolderShift);
+  CHECK(os_mutex::AtomicsHolderWord(2147483647) == 0);  // wraps as JavaScript's << does
+  CHECK(!os_mutex::AtomicsLockHeldBy(w, kNoOwner));  // kNoOwner holds nothing, not even a free lock
+  CHECK(!os_mutex::AbandonAtomicsLockIfHeldBy(w, kDying));  // free
+  w[contract::kAtomicsState].store(os_mutex::AtomicsHolderWord(kOther));
+  CHECK(!os_mutex::AbandonAtomicsLockIfHeldBy(w, kDying));  // another thread's
+  CHECK(w[contract::kAtomicsState].load() == os_mutex::AtomicsHolderWord(kOther));
+  // held by the dying thread, with waiters parked; others keep setting the
+  // waiters bit while it dies
+  w[contract::kAtomicsState].store(os_mutex::AtomicsHolderWord(kDying) | contract::kAtomicsWaiters);
+  w[contract::kMetaOwner].store(kDying);
+  w[contract::kMetaCount].store(2);
+  std::atomic<bool> stop{false};
+  std::thread setter([&] {
+    while (!stop) {
+      int32_t word = w[contract::kAtomicsState].load();
+      if (word != 0) w[contract::kAtomicsState].compare_exchange_weak(word, word | contract::kAtomicsWaiters);
+    }
+  });
+  std::thread dying([&] { CHECK(os_mutex::AbandonAtomicsLockIfHeldBy(w, kDying)); });
+  dying.join();
+  stop = true;
+  setter.join();
+  CHECK(w[contract::kAtomicsState].load() == 0);
+  CHECK(w[contract::kMetaOwner].load() == kNoOwner);
+  CHECK(w[contract::kMetaCount].load() == 0);
+  CHECK((w[contract::kMetaFlags].load() & contract::kFlagAbandoned) != 0);
 }
 
 struct CountingWaker final : os_mutex::AsyncWaker {
@@ -181,22 +311,24 @@ struct CountingWaker final : os_mutex::AsyncWaker {
 };
 
 void test_async_wakeups() {
-  Registry& r = Registry::instance();
-  LockState* s = r.create(Kind::kMutex);
+  Words words;
+  LockState s(3, kMutex, words.w);
   CountingWaker a, b;
-  s->mutex.lock();
-  s->arm(&a);
-  s->arm(&a);  // arming twice is one wake
-  s->arm(&b);
-  s->unlock_and_wake();
+  CHECK(s.try_lock(1));
+  s.wakers.arm(&a);
+  s.wakers.arm(&a);  // arming twice is one wake
+  s.wakers.arm(&b);
+  s.unlock_and_wake();
   CHECK(a.wakes == 1 && b.wakes == 1);
-  s->mutex.lock();
-  s->unlock_and_wake();  // one-shot: not armed any more
+  CHECK(s.try_lock(1));
+  s.unlock_and_wake();  // one-shot: not armed any more
   CHECK(a.wakes == 1);
-  s->arm(&a);
-  r.disarm_everywhere(&a);
-  s->mutex.lock();
-  s->unlock_and_wake();
+  s.wakers.arm(&a);
+  s.wakers.disarm(&a);
+  s.wakers.disarm(&a);  // disarming a waker not armed is ignored
+  CHECK(!s.wakers.armed());
+  CHECK(s.try_lock(1));
+  s.unlock_and_wake();
   CHECK(a.wakes == 1);
   // hammered: a waker armed before its try never misses the release it needs
   std::atomic<int> lost{0};
@@ -204,14 +336,14 @@ void test_async_wakeups() {
     CountingWaker w;
     for (int i = 0; i < 2000; ++i) {
       if (t % 2 == 0) {
-        if (s->mutex.try_lock()) s->unlock_and_wake();
+        if (s.try_lock(t)) s.unlock_and_wake();
         continue;
       }
       int seen = w.wakes.load();
-      s->arm(&w);
-      if (s->mutex.try_lock()) {
-        s->disarm(&w);
-        s->unlock_and_wake();
+      s.wakers.arm(&w);
+      if (s.try_lock(t)) {
+        s.wakers.disarm(&w);
+        s.unlock_and_wake();
         continue;
       }
       // held by someone else: their release must wake us
@@ -219,53 +351,96 @@ void test_async_wakeups() {
       while (w.wakes.load() == seen && Clock::now() < deadline) std::this_thread::yield();
       if (w.wakes.load() == seen) lost.fetch_add(1);
     }
-    r.disarm_everywhere(&w);
+    s.wakers.disarm(&w);  // after this no thread calls w.wake(): w may die
   });
   CHECK(lost == 0);
-  r.release(s);
 }
 
 void test_wait_cycles() {
-  Registry& r = Registry::instance();
-  LockState* l1 = r.create(Kind::kMutex);
-  LockState* l2 = r.create(Kind::kRecursive);
-  LockState* l3 = r.create(Kind::kMutex);
+  WaitGraph& g = WaitGraph::instance();
+  Words w1, w2, w3;
+  LockState l1(11, kMutex, w1.w), l2(12, kRecursive, w2.w), l3(13, kMutex, w3.w);
   constexpr int32_t kA = 800001, kB = 800002, kC = 800003;
-  l1->meta[Meta::kOwner].store(kA);
-  l2->meta[Meta::kOwner].store(kB);
-  l3->meta[Meta::kOwner].store(kC);
-  std::vector<Registry::CycleStep> cycle;
-  CHECK(!r.wait_and_find_cycle(kA, l2->id, &cycle));  // A -> l2 (B), B not waiting
-  CHECK(!r.wait_and_find_cycle(kB, l3->id, &cycle));  // B -> l3 (C), C not waiting
-  CHECK(r.wait_and_find_cycle(kC, l1->id, &cycle));   // C -> l1 (A) -> l2 (B) -> l3 (C): a cycle
+  w1.w[contract::kMetaOwner].store(kA);
+  w2.w[contract::kMetaOwner].store(kB);
+  w3.w[contract::kMetaOwner].store(kC);
+  std::vector<WaitGraph::CycleStep> cycle;
+  CHECK(!g.wait_and_find_cycle(kA, &l2, &cycle));  // A -> l2 (B), B not waiting
+  CHECK(!g.wait_and_find_cycle(kB, &l3, &cycle));  // B -> l3 (C), C not waiting
+  CHECK(g.wait_and_find_cycle(kC, &l1, &cycle));   // C -> l1 (A) -> l2 (B) -> l3 (C): a cycle
   CHECK(cycle.size() == 3);
-  CHECK(cycle.size() == 3 && cycle[0].thread_id == kC && cycle[0].lock_id == l1->id);
-  CHECK(cycle.size() == 3 && cycle[1].thread_id == kA && cycle[1].lock_id == l2->id && cycle[1].kind == Kind::kRecursive);
+  CHECK(cycle.size() == 3 && cycle[0].thread_id == kC && cycle[0].lock_id == l1.id);
+  CHECK(cycle.size() == 3 && cycle[1].thread_id == kA && cycle[1].lock_id == l2.id &&
+        cycle[1].kind == kRecursive);
   // the reporter's wait is forgotten: the others see no cycle now
-  CHECK(!r.wait_and_find_cycle(kA, l2->id, &cycle));
+  CHECK(!g.wait_and_find_cycle(kA, &l2, &cycle));
   // a chain that loops without the caller is not reported to it
-  r.end_wait(kA);
-  r.end_wait(kB);
-  l2->meta[Meta::kOwner].store(kA);  // A holds l2 and "waits" for it (a stale entry)
-  CHECK(!r.wait_and_find_cycle(kA, l2->id, &cycle));
-  CHECK(!r.wait_and_find_cycle(kC, l1->id, &cycle));
-  r.end_wait(kA);
-  r.end_wait(kC);
+  g.end_wait(kA);
+  g.end_wait(kB);
+  w2.w[contract::kMetaOwner].store(kA);  // A holds l2 and "waits" for it (a stale entry)
+  CHECK(!g.wait_and_find_cycle(kA, &l2, &cycle));
+  CHECK(!g.wait_and_find_cycle(kC, &l1, &cycle));
+  g.end_wait(kA);
+  g.end_wait(kC);
+  g.end_wait(kC);  // ending a wait that does not exist is harmless
   // concurrent waits and ends, no cycles, never a report
   std::atomic<int> reports{0};
-  l1->meta[Meta::kOwner].store(os_mutex::kNoOwner);
+  w1.w[contract::kMetaOwner].store(kNoOwner);
   run_threads(6, [&](int t) {
-    std::vector<Registry::CycleStep> local;
+    std::vector<WaitGraph::CycleStep> local;
     for (int i = 0; i < 3000; ++i) {
-      if (r.wait_and_find_cycle(700000 + t, l1->id, &local)) reports.fetch_add(1);
-      r.end_wait(700000 + t);
+      if (g.wait_and_find_cycle(700000 + t, &l1, &local)) reports.fetch_add(1);
+      g.end_wait(700000 + t);
     }
   });
   CHECK(reports == 0);
-  for (LockState* s : {l1, l2, l3}) {
-    s->meta[Meta::kOwner].store(os_mutex::kNoOwner);
-    r.release(s);
+}
+
+// The wait graph has its own mutex and reads only the LockStates it was
+// given: walks proceed while other threads create, find and release locks in
+// the lock table, and locks that are in no table at all work too. Two
+// threads closing a two-lock cycle at the same time: exactly one reports.
+void test_wait_graph_own_lock() {
+  WaitGraph g;  // a private graph
+  LockTable& t = LockTable::instance();
+  std::atomic<bool> stop{false};
+  std::thread table_churn([&] {
+    while (!stop) {
+      Words w;
+      LockState* s = t.create(kMutex, w.w);
+      LockState* again = t.find_and_ref(s->id, kMutex, w.w);
+      t.release(again);
+      t.release(s);
+    }
+  });
+  Words wx, wy;
+  LockState x(21, kMutex, wx.w), y(22, kMutex, wy.w);
+  constexpr int32_t kP = 600001, kQ = 600002;
+  int double_reports = 0, no_reports = 0;
+  for (int round = 0; round < 300; ++round) {
+    wx.w[contract::kMetaOwner].store(kP);
+    wy.w[contract::kMetaOwner].store(kQ);
+    std::atomic<int> reports{0};
+    std::thread p([&] {
+      std::vector<WaitGraph::CycleStep> c;
+      if (g.wait_and_find_cycle(kP, &y, &c)) reports.fetch_add(1);
+    });
+    std::thread q([&] {
+      std::vector<WaitGraph::CycleStep> c;
+      if (g.wait_and_find_cycle(kQ, &x, &c)) reports.fetch_add(1);
+    });
+    p.join();
+    q.join();
+    if (reports > 1) ++double_reports;
+    if (reports == 0) ++no_reports;
+    g.end_wait(kP);
+    g.end_wait(kQ);
   }
+  stop = true;
+  table_churn.join();
+  CHECK(double_reports == 0);  // one reporter per cycle
+  CHECK(no_reports == 0);      // and the later of the two always sees it
+  CHECK(g.size() == 0);
 }
 
 }  // namespace
@@ -279,11 +454,15 @@ int main() {
       {"OsMutex: lock, try_lock, lock_until in one thread", test_single_thread_basics},
       {"OsMutex: 8 threads x 20000 locked increments are exact", test_mutual_exclusion},
       {"OsMutex: a timed wait times out after the deadline, not before", test_timed_wait_times_out_not_before},
-      {"Registry: references, never-reused ids, kinds", test_registry_refs_ids_kinds},
-      {"Registry: concurrent create / find / release", test_registry_concurrent_lifetimes},
-      {"Registry: owner death releases and flags abandoned", test_owner_death_bookkeeping},
-      {"LockState: async wake-ups are one-shot and never missed", test_async_wakeups},
-      {"Registry: wait cycles reported once, chains never", test_wait_cycles},
+      {"LockTable: references, never-reused ids, kinds, words", test_table_refs_ids_kinds},
+      {"LockTable: concurrent create / find / release", test_table_concurrent_lifetimes},
+      {"LockState: OWNER names the holder; the holder never blocks on itself", test_lock_state_owner_word},
+      {"Owner death: an environment's held locks released once, flagged abandoned", test_owner_death_of_opened_locks},
+      {"Owner death: a blocked waiter gets the lock, async waiters are woken", test_owner_death_wakes_waiters},
+      {"Owner death: an Atomics lock word naming the dying thread is freed", test_owner_death_of_atomics_locks},
+      {"WakeList: async wake-ups are one-shot and never missed", test_async_wakeups},
+      {"WaitGraph: wait cycles reported once, chains never", test_wait_cycles},
+      {"WaitGraph: its own mutex; concurrent cycle closers report once", test_wait_graph_own_lock},
   };
   int passed = 0, failed = 0;
 #if defined(OS_MUTEX_USE_CONDVAR_TIMED)

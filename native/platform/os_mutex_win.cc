@@ -11,7 +11,7 @@
 // Imports only KERNEL32 (SRW locks and condition variables exist since Vista).
 #if defined(_WIN32)
 
-#include "os_mutex.h"
+#include "platform/os_mutex.h"
 
 namespace os_mutex {
 

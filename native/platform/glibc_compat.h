@@ -14,7 +14,7 @@
 //    NOT simply the oldest ones: pthread_cond_* must stay GLIBC_2.3.2 on x86-64
 //    (GLIBC_2.2.5 is the old, incompatible condition variable), which is why
 //    they are not listed. pthread_mutex_clocklock (2.30) is not linked at all:
-//    os_mutex_posix.cc resolves it with dlsym at run time.
+//    platform/os_mutex_posix.cc resolves it with dlsym at run time.
 //    A .symver for a symbol a unit never references costs nothing.
 //    On glibc < 2.34 these symbols live in libpthread.so.0 / libdl.so.2, which
 //    the binary does not list as NEEDED (glibc >= 2.34 links them as libc's):
@@ -30,8 +30,8 @@
 //
 // Define OS_MUTEX_NO_ABI_PIN to turn all of this off (sanitizer builds, whose
 // runtimes interpose the pthread functions, do).
-#ifndef OS_MUTEX_GLIBC_COMPAT_H_
-#define OS_MUTEX_GLIBC_COMPAT_H_
+#ifndef OS_MUTEX_PLATFORM_GLIBC_COMPAT_H_
+#define OS_MUTEX_PLATFORM_GLIBC_COMPAT_H_
 
 #if defined(__linux__) && !defined(OS_MUTEX_NO_ABI_PIN)
 #include <features.h>
@@ -81,4 +81,4 @@ extern "C" void os_mutex_throw_bad_array_new_length() { std::__throw_bad_alloc()
 
 #endif  // __linux__ && !OS_MUTEX_NO_ABI_PIN
 
-#endif  // OS_MUTEX_GLIBC_COMPAT_H_
+#endif  // OS_MUTEX_PLATFORM_GLIBC_COMPAT_H_

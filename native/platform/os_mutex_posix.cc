@@ -1,7 +1,7 @@
 // os_mutex_posix.cc — OsMutex over pthread_mutex_t (Linux, macOS).
 //
-// The mutex is PTHREAD_MUTEX_NORMAL: owner and recursion are kept by the
-// TypeScript layer, which never calls lock() while holding the mutex, so the
+// The mutex is PTHREAD_MUTEX_NORMAL: owner and recursion are kept above this
+// layer, which never calls lock() while holding the mutex, so the
 // error-checking type would only add a branch to every call.
 //
 // Timed waits:
@@ -13,7 +13,7 @@
 //           that unlock() signals while any are waiting (OS_MUTEX_USE_CONDVAR_TIMED).
 #if !defined(_WIN32)
 
-#include "os_mutex.h"
+#include "platform/os_mutex.h"
 
 #include <cerrno>
 #include <ctime>

@@ -5,17 +5,17 @@
 //   os_mutex::OsMutex  a plain (non-recursive) OS mutex: lock / try_lock /
 //                      lock_until(deadline) / unlock
 //
-// OsMutex knows nothing about owners, recursion, JavaScript or threads ids:
-// the TypeScript layer (lib/mutex.ts) keeps owner and recursion count on top
-// of it, once for every backend. Implementations:
-//   os_mutex_posix.cc  pthread_mutex_t (Linux, macOS)
-//   os_mutex_win.cc    SRWLOCK, with a timed wait built on top
+// OsMutex knows nothing about owners, recursion, JavaScript or thread ids:
+// core/lock_state.h records the owner, and the TypeScript layer keeps the
+// recursion count, once for every backend. Implementations:
+//   platform/os_mutex_posix.cc  pthread_mutex_t (Linux, macOS)
+//   platform/os_mutex_win.cc    SRWLOCK, with a timed wait built on top
 //
 // Preconditions are the OS's: unlock() only by the thread that locked; lock()
 // by the thread that holds the mutex deadlocks (the caller checks the owner
 // first). Nothing here throws.
-#ifndef OS_MUTEX_OS_MUTEX_H_
-#define OS_MUTEX_OS_MUTEX_H_
+#ifndef OS_MUTEX_PLATFORM_OS_MUTEX_H_
+#define OS_MUTEX_PLATFORM_OS_MUTEX_H_
 
 #include <chrono>
 
@@ -90,4 +90,4 @@ class OsMutex {
 
 }  // namespace os_mutex
 
-#endif  // OS_MUTEX_OS_MUTEX_H_
+#endif  // OS_MUTEX_PLATFORM_OS_MUTEX_H_

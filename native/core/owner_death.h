@@ -1,0 +1,58 @@
+// owner_death.h — releasing the locks of a thread that is exiting.
+//
+// Defines:
+//   os_mutex::AbandonIfHeldBy        one native lock
+//   os_mutex::AbandonLocksHeldBy     the native locks an environment opened
+//   os_mutex::AtomicsHolderWord      the lock word naming a thread (Atomics backend)
+//   os_mutex::AtomicsLockHeldBy      whether an Atomics-backend lock names a thread
+//   os_mutex::AbandonAtomicsLockIfHeldBy  owner death for one Atomics-backend lock
+//
+// "Abandon" is the release a dying holder did not do, in the same order as a
+// JavaScript release: FLAGS |= contract::kFlagAbandoned, COUNT = 0 (a
+// recursive lock is released fully), OWNER = kNoOwner, then the release that
+// publishes it to the next holder. Nothing here blocks (beyond a lock's wake
+// list mutex) or throws.
+#ifndef OS_MUTEX_CORE_OWNER_DEATH_H_
+#define OS_MUTEX_CORE_OWNER_DEATH_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "core/lock_state.h"
+
+namespace os_mutex {
+
+// When OWNER of `state` is `thread_id`: abandons it (bookkeeping, then
+// unlock_and_wake, which wakes its async waiters) and returns true; else
+// false, nothing done. Precondition: the caller IS thread `thread_id` (an OS
+// mutex may only be unlocked by the thread that locked it), e.g. its
+// environment's cleanup hook.
+bool AbandonIfHeldBy(LockState* state, int32_t thread_id);
+
+// AbandonIfHeldBy for each lock of `locks` (the locks one environment
+// opened; a thread can only hold locks it opened). A lock listed twice is
+// released once: after the first release its OWNER no longer names the
+// thread. Returns how many were released. Same precondition.
+int AbandonLocksHeldBy(const std::vector<LockState*>& locks, int32_t thread_id);
+
+// The Atomics backend's lock word (contract::kAtomicsState) of a lock held by
+// `thread_id`: (thread_id + 1) << kAtomicsHolderShift, wrapped to int32 as
+// JavaScript's `<<` does; the kAtomicsWaiters bit may be or-ed in.
+int32_t AtomicsHolderWord(int32_t thread_id);
+
+// Whether the Atomics-backend lock at `words` (contract::kAtomicsWords
+// words) names `thread_id` as its holder. kNoOwner names nobody.
+bool AtomicsLockHeldBy(const SharedWord* words, int32_t thread_id);
+
+// Owner death for one Atomics-backend lock: when its lock word names
+// `thread_id`, abandons it (FLAGS, COUNT, OWNER, then the word is freed with
+// a compare-and-swap, retried while other threads only set the waiters bit)
+// and returns true. No Atomics.notify is possible from C++: waiters see the
+// free word when their timed wait slice ends. Precondition: the words are
+// alive; the caller is thread `thread_id` as it exits (it no longer runs
+// JavaScript that could take the lock again).
+bool AbandonAtomicsLockIfHeldBy(SharedWord* words, int32_t thread_id);
+
+}  // namespace os_mutex
+
+#endif  // OS_MUTEX_CORE_OWNER_DEATH_H_
