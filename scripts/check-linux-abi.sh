@@ -5,7 +5,7 @@
 # os-mutex supports: glibc 2.28, and the libstdc++ of GCC 8 (GLIBCXX_3.4.25,
 # CXXABI_1.3.11) — the floor of Debian 10 and RHEL 8, which Node 20's own
 # binaries also run on. Also fails on a shared library outside the C/C++
-# runtime. Prints one summary line per file. See native/glibc_compat.h for
+# runtime. Prints one summary line per file. See native/platform/glibc_compat.h for
 # how the build stays under these limits.
 set -eu
 

@@ -1,0 +1,62 @@
+// addon.cc — the os-mutex addon's module initialisation and its exports.
+//
+// Exports, per environment (used only by lib/; none is public API):
+//   init(threadId)                  env_functions.cc
+//   setWakeHandler(fn)              env_functions.cc
+//   tag                             this process's lock table tag (carried in handles)
+//   create(kind, words)             lock_functions.cc: a new lock -> NativeLock | undefined
+//   open(id, kind, tag, words)      lock_functions.cc: an existing lock -> NativeLock | undefined
+//   registrySize()                  lock_functions.cc: live native locks in the process
+//   findWaitCycle(id), endWait()    wait_functions.cc: deadlock reports
+//   watchSharedLock(words)          shared_locks.cc: owner death for Atomics-backend locks
+//
+// The layers below: platform/ (the OS mutex), core/ (lock table, wake lists,
+// wait graph, owner death; no Node), napi/ (this file, per-environment state
+// and the JavaScript-facing functions).
+#include <node_api.h>
+
+#include "core/lock_table.h"
+#include "napi/env_state.h"
+#include "napi/exports.h"
+
+namespace os_mutex {
+namespace binding {
+namespace {
+
+// Never throws: in a worker that is already shutting down, Node-API calls
+// fail and a JavaScript exception cannot be thrown (throwing would abort the
+// process). On any failure the module's exports stay empty, lib/ sees no
+// native functions, and this thread uses the Atomics backend.
+napi_value InitModule(napi_env env, napi_value exports) {
+  EnvState* es = EnvState::Create(env);
+  if (es == nullptr) return exports;
+  napi_value tag = nullptr;
+  napi_value result = nullptr;
+  if (napi_create_uint32(env, LockTable::instance().tag(), &tag) != napi_ok ||
+      napi_create_object(env, &result) != napi_ok) {
+    return exports;
+  }
+  const napi_property_attributes kAttrs = napi_enumerable;
+  const napi_property_descriptor properties[] = {
+      {"init", nullptr, Init, nullptr, nullptr, nullptr, kAttrs, nullptr},
+      {"setWakeHandler", nullptr, SetWakeHandler, nullptr, nullptr, nullptr, kAttrs, nullptr},
+      {"tag", nullptr, nullptr, nullptr, nullptr, tag, kAttrs, nullptr},
+      {"create", nullptr, Create, nullptr, nullptr, nullptr, kAttrs, nullptr},
+      {"open", nullptr, Open, nullptr, nullptr, nullptr, kAttrs, nullptr},
+      {"registrySize", nullptr, RegistrySize, nullptr, nullptr, nullptr, kAttrs, nullptr},
+      {"findWaitCycle", nullptr, FindWaitCycle, nullptr, nullptr, nullptr, kAttrs, nullptr},
+      {"endWait", nullptr, EndWait, nullptr, nullptr, nullptr, kAttrs, nullptr},
+      {"watchSharedLock", nullptr, WatchSharedLock, nullptr, nullptr, nullptr, kAttrs, nullptr},
+  };
+  if (napi_define_properties(env, result, sizeof(properties) / sizeof(properties[0]),
+                             properties) != napi_ok) {
+    return exports;
+  }
+  return result;
+}
+
+}  // namespace
+}  // namespace binding
+}  // namespace os_mutex
+
+NAPI_MODULE_INIT() { return os_mutex::binding::InitModule(env, exports); }

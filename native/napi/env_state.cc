@@ -1,0 +1,193 @@
+// env_state.cc — EnvState: creation, the wake path, lock entries, and the
+// cleanup hook (owner death). See env_state.h.
+#include "napi/env_state.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "core/lock_table.h"
+#include "core/owner_death.h"
+#include "core/wait_graph.h"
+
+namespace os_mutex {
+namespace binding {
+
+namespace {
+
+// Runs on the environment's thread for each queued wake; env is null when
+// Node drains the queue at teardown (then nothing may be touched).
+void CallWakeHandler(napi_env env, napi_value /*js_cb*/, void* context, void* data) {
+  if (env == nullptr) return;
+  auto* es = static_cast<EnvState*>(context);
+  napi_value handler = nullptr;
+  if (es->wake_handler == nullptr ||
+      napi_get_reference_value(env, es->wake_handler, &handler) != napi_ok || handler == nullptr) {
+    return;
+  }
+  napi_value global = nullptr;
+  napi_value id = nullptr;
+  if (napi_get_global(env, &global) != napi_ok ||
+      napi_create_double(env, static_cast<double>(reinterpret_cast<uintptr_t>(data)), &id) !=
+          napi_ok) {
+    return;
+  }
+  // A throwing handler leaves its exception pending; Node reports it as
+  // uncaught, as for any callback.
+  napi_call_function(env, global, handler, 1, &id, nullptr);
+}
+
+}  // namespace
+
+bool Alive(napi_env env, napi_ref ref) {
+  napi_value value = nullptr;
+  return napi_get_reference_value(env, ref, &value) == napi_ok && value != nullptr;
+}
+
+EnvState* EnvState::Create(napi_env env) {
+  // Owned by the cleanup hook, which runs last for this environment; the
+  // instance-data slot only lends it out (no finalizer).
+  auto* es = new EnvState(env);
+  napi_value description = nullptr;
+  napi_value key = nullptr;
+  napi_value name = nullptr;
+  if (napi_create_string_utf8(env, "os-mutex lock", NAPI_AUTO_LENGTH, &description) != napi_ok ||
+      napi_create_symbol(env, description, &key) != napi_ok ||
+      napi_create_reference(env, key, 1, &es->anchor_key) != napi_ok) {
+    delete es;
+    return nullptr;
+  }
+  // The thread-safe function is created before the cleanup hook is
+  // registered, so the hook (which disarms this environment everywhere it
+  // is armed) runs before Node tears the thread-safe function down (cleanup
+  // hooks run in reverse order of registration).
+  if (napi_create_string_utf8(env, "os-mutex wake", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, es,
+                                      CallWakeHandler, &es->wake_tsfn) != napi_ok) {
+    napi_delete_reference(env, es->anchor_key);
+    delete es;
+    return nullptr;
+  }
+  // Pending async acquisitions keep the event loop alive (lib/), not this.
+  napi_unref_threadsafe_function(env, es->wake_tsfn);
+  if (napi_add_env_cleanup_hook(env, Cleanup, es) != napi_ok) {
+    napi_release_threadsafe_function(es->wake_tsfn, napi_tsfn_abort);
+    napi_delete_reference(env, es->anchor_key);
+    delete es;
+    return nullptr;
+  }
+  if (napi_set_instance_data(env, es, nullptr, nullptr) != napi_ok) {
+    napi_remove_env_cleanup_hook(env, Cleanup, es);
+    napi_release_threadsafe_function(es->wake_tsfn, napi_tsfn_abort);
+    napi_delete_reference(env, es->anchor_key);
+    delete es;
+    return nullptr;
+  }
+  return es;
+}
+
+EnvState* EnvState::Of(napi_env env) {
+  void* data = nullptr;
+  if (napi_get_instance_data(env, &data) != napi_ok) return nullptr;
+  return static_cast<EnvState*>(data);
+}
+
+void EnvState::wake(uint64_t id) {
+  napi_call_threadsafe_function(wake_tsfn, reinterpret_cast<void*>(static_cast<uintptr_t>(id)),
+                                napi_tsfn_nonblocking);
+}
+
+LockEntry* EnvState::AddLock(LockState* state, napi_value anchor, napi_value words_view) {
+  if (locks.size() >= prune_locks_at) PruneLocks();
+  auto* entry = new LockEntry{state, this, thread_id, nullptr, nullptr};
+  if (napi_create_reference(env, anchor, 0, &entry->anchor) != napi_ok ||
+      napi_create_reference(env, words_view, 1, &entry->words) != napi_ok) {
+    if (entry->anchor != nullptr) napi_delete_reference(env, entry->anchor);
+    LockTable::instance().release(state);
+    delete entry;
+    return nullptr;
+  }
+  locks.push_back(entry);
+  lock_ids.emplace(state->id, entry);  // keeps an existing entry of that id
+  return entry;
+}
+
+LockEntry* EnvState::FindLock(uint64_t id) const {
+  auto it = lock_ids.find(id);
+  return it == lock_ids.end() ? nullptr : it->second;
+}
+
+void EnvState::PruneLocks() {
+  // Partition in place: kept entries to the front, dropped ones behind.
+  // Alive() makes a handle per entry; a scope per chunk bounds them.
+  constexpr size_t kChunk = 256;
+  napi_handle_scope scope = nullptr;
+  size_t kept = 0;
+  lock_ids.clear();
+  for (size_t i = 0; i < locks.size(); ++i) {
+    if (i % kChunk == 0) {
+      if (scope != nullptr) napi_close_handle_scope(env, scope);
+      if (napi_open_handle_scope(env, &scope) != napi_ok) scope = nullptr;
+    }
+    LockEntry* entry = locks[i];
+    // Kept: a live anchor; a lock this thread holds (owner death must still
+    // release it); the lock this thread waits for (the wait graph uses it).
+    if (entry == waiting || entry->state->owner() == entry->thread_id ||
+        Alive(env, entry->anchor)) {
+      std::swap(locks[kept++], locks[i]);
+      lock_ids.emplace(entry->state->id, entry);
+    }
+  }
+  if (scope != nullptr) napi_close_handle_scope(env, scope);
+  for (size_t i = kept; i < locks.size(); ++i) {
+    LockEntry* entry = locks[i];
+    // This environment's waker is armed per (lock, environment): disarm it
+    // only with the last entry of that lock, so the cleanup hook's per-entry
+    // disarm still reaches every lock this environment ever armed.
+    if (lock_ids.find(entry->state->id) == lock_ids.end()) entry->state->wakers.disarm(this);
+    DropLock(entry);
+  }
+  locks.resize(kept);
+  prune_locks_at = std::max(kMinPrune, 2 * kept);
+}
+
+void EnvState::DropLock(LockEntry* entry) {
+  LockTable::instance().release(entry->state);  // may free the LockState: first
+  napi_delete_reference(env, entry->words);     // then the memory of its words may go
+  napi_delete_reference(env, entry->anchor);
+  delete entry;
+}
+
+// Runs on the environment's own thread as it shuts down (worker exit,
+// terminate, process.exit, uncaught exception). Walks only this
+// environment's entries: a thread can hold only locks it opened.
+void EnvState::Cleanup(void* arg) {
+  auto* es = static_cast<EnvState*>(arg);
+  // 1. No async wake-ups any more: after this, no thread calls es->wake()
+  //    (wakes run under each wake list's mutex). Pruning disarmed the locks
+  //    whose entries it dropped.
+  for (LockEntry* entry : es->locks) entry->state->wakers.disarm(es);
+  if (es->thread_id != contract::kNoOwner) {
+    // 2. This thread waits for nothing (before any entry goes: the graph
+    //    may point at the LockState of `waiting`).
+    WaitGraph::instance().end_wait(es->thread_id);
+    es->waiting = nullptr;
+    // 3. Owner death for the native locks this thread holds, dead anchor or
+    //    not; a lock with two entries is released once.
+    std::vector<LockState*> states;
+    states.reserve(es->locks.size());
+    for (LockEntry* entry : es->locks) states.push_back(entry->state);
+    AbandonLocksHeldBy(states, es->thread_id);
+  }
+  // 4. The same for the Atomics-backend locks this environment watched.
+  es->AbandonSharedLocks();
+  // 5. Every reference goes.
+  for (LockEntry* entry : es->locks) es->DropLock(entry);
+  es->locks.clear();
+  es->lock_ids.clear();
+  if (es->wake_handler != nullptr) napi_delete_reference(es->env, es->wake_handler);
+  napi_delete_reference(es->env, es->anchor_key);
+  delete es;
+}
+
+}  // namespace binding
+}  // namespace os_mutex

@@ -1,0 +1,132 @@
+// env_state.h — the addon's state in one Node.js environment (the main
+// thread or one worker).
+//
+// Defines (namespace os_mutex::binding):
+//   LockEntry        one NativeLock this environment created or opened
+//   SharedLockEntry  one Atomics-backend lock this environment watches
+//   EnvState         everything per environment: thread id, wake path, the
+//                    lock entries, the watched Atomics locks; its cleanup
+//                    hook is where owner death happens
+//   Alive            whether a weak reference still names a live object
+//
+// Lifetimes without finalizers. A NativeLock object (the "anchor") and its
+// three functions carry no Node-API finalizer: Node 20 runs finalizers only
+// when the event loop turns, so a synchronous loop creating locks would keep
+// every native lock alive until it ends. Instead the environment keeps a
+// table of LockEntry: a WEAK reference to the anchor, a STRONG reference to
+// the Int32Array over the lock's shared words, and one LockTable reference.
+// Each function holds the anchor strongly (a symbol-keyed property), so a
+// dead anchor means no function of it can ever run again. V8 clears weak
+// references during garbage collection itself; create/open prune the table
+// when it has grown to max(64, 2 x the entries kept by the last prune):
+// amortised O(1) per lock. Owner death never depends on garbage collection:
+// the cleanup hook walks every entry, dead anchor or not.
+//
+// All of it is touched only on the environment's own thread, except
+// EnvState::wake() (any thread).
+#ifndef OS_MUTEX_NAPI_ENV_STATE_H_
+#define OS_MUTEX_NAPI_ENV_STATE_H_
+
+#include <node_api.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "core/lock_state.h"
+
+namespace os_mutex {
+namespace binding {
+
+struct EnvState;
+
+// Also the data of the NativeLock's three functions: a call costs no
+// napi_unwrap and no lookup.
+struct LockEntry {
+  LockState* state;    // one LockTable reference, released when the entry is dropped
+  EnvState* env;
+  int32_t thread_id;   // env->thread_id (fixed once init() ran)
+  napi_ref anchor;     // weak: the NativeLock object
+  napi_ref words;      // strong: the Int32Array over state->words
+};
+
+struct SharedLockEntry {
+  napi_ref view;       // weak: the Int32Array the Atomics lock object uses
+  napi_ref buffer;     // strong: its SharedArrayBuffer (keeps `words` valid)
+  SharedWord* words;
+};
+
+struct EnvState final : AsyncWaker {
+  // Creates the state of `env`: the wake path (a thread-safe function), the
+  // anchor symbol, the cleanup hook, the instance data. Returns null (and
+  // leaves nothing behind) when Node-API refuses any of it, e.g. in a worker
+  // that is already shutting down. Never throws.
+  static EnvState* Create(napi_env env);
+
+  // The state of `env`, or null when Create() failed (then no export exists
+  // to call this). Never blocks.
+  static EnvState* Of(napi_env env);
+
+  // Queues "lock `id` was released" onto this environment's event loop,
+  // where the handler set by setWakeHandler() runs. Any thread; never blocks
+  // (the queue is unbounded and the call non-blocking).
+  void wake(uint64_t id) override;
+
+  // Takes ownership of one LockTable reference to `state` and records it
+  // with the anchor object and the words view. Returns the entry, or null
+  // when Node-API fails (then the reference is released). Never blocks
+  // beyond the lock table's mutex; prunes first when the table is due.
+  LockEntry* AddLock(LockState* state, napi_value anchor, napi_value words_view);
+
+  // An entry of lock `id`, or null when this environment has none. Never
+  // blocks.
+  LockEntry* FindLock(uint64_t id) const;
+
+  // Drops the entries whose anchor is dead and whose lock this thread does
+  // not hold (nor waits for, see `waiting`). Never blocks beyond the lock
+  // table's and the wake lists' mutexes.
+  void PruneLocks();
+
+  // Atomics-backend owner death, in napi/shared_locks.cc.
+  void PruneSharedLocks();
+  void AbandonSharedLocks();
+
+  const napi_env env;
+  int32_t thread_id = contract::kNoOwner;  // Node threadId, from init()
+  napi_threadsafe_function wake_tsfn = nullptr;
+  napi_ref wake_handler = nullptr;  // strong, set by setWakeHandler()
+  napi_ref anchor_key = nullptr;    // strong: the symbol a function's anchor is stored under
+
+  std::vector<LockEntry*> locks;                       // owned
+  std::unordered_map<uint64_t, LockEntry*> lock_ids;   // id -> one of `locks`
+  size_t prune_locks_at = kMinPrune;
+  // The entry whose lock this thread waits for in the WaitGraph, or null.
+  // Never pruned while set: the graph points at its LockState.
+  LockEntry* waiting = nullptr;
+
+  std::vector<SharedLockEntry> shared_locks;
+  size_t prune_shared_at = kMinPrune;
+
+  static constexpr size_t kMinPrune = 64;
+
+ private:
+  explicit EnvState(napi_env env_) : env(env_) {}
+  ~EnvState() = default;
+  // Releases everything: the cleanup hook (see env_state.cc).
+  static void Cleanup(void* arg);
+  // Releases the LockTable reference, then deletes the words reference,
+  // then frees the entry: this order keeps lock_state.h's invariant.
+  // Precondition: `entry` is no longer in `locks`, and no function of its
+  // anchor can run (the anchor is dead, or the environment is going away).
+  void DropLock(LockEntry* entry);
+};
+
+// Whether the object `ref` (a weak reference) names is still alive. Creates
+// one handle in the current scope. Never blocks.
+bool Alive(napi_env env, napi_ref ref);
+
+}  // namespace binding
+}  // namespace os_mutex
+
+#endif  // OS_MUTEX_NAPI_ENV_STATE_H_

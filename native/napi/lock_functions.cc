@@ -1,0 +1,236 @@
+// lock_functions.cc — native locks as JavaScript sees them.
+//
+// Defines the exports create(kind, words), open(id, kind, tag, words) and
+// registrySize(), and the NativeLock object they return:
+//   { id: number, tryLock(): boolean, unlock(): void,
+//     slow(op: number, ms?: number): boolean | undefined }
+// Its three functions are bound to (lock, environment): their data is the
+// environment's LockEntry (napi/env_state.h), so a call costs no napi_unwrap
+// and tryLock/unlock parse no arguments. Each function holds the NativeLock
+// object (the anchor) under a non-enumerable, non-writable property keyed by
+// this environment's symbol: the anchor is alive while any of them is, and
+// once the anchor is collected none of them can run again, which is what
+// lets EnvState::PruneLocks free the entry. No pointer ever reaches
+// JavaScript: a handle names a lock by id, and open() looks the id up.
+#include <chrono>
+
+#include "core/lock_table.h"
+#include "napi/env_state.h"
+#include "napi/exports.h"
+#include "napi/js_values.h"
+
+namespace os_mutex {
+namespace binding {
+
+namespace {
+
+constexpr double kMaxSafeInteger = 9007199254740991.0;
+
+inline LockEntry* EntryOf(napi_env env, napi_callback_info info, size_t* argc, napi_value* argv) {
+  void* data = nullptr;
+  napi_get_cb_info(env, info, argc, argv, nullptr, &data);
+  return static_cast<LockEntry*>(data);
+}
+
+// tryLock(): boolean. Never blocks. True when the calling thread now holds
+// the lock (OWNER is its threadId). False when it is held, by anyone,
+// including the caller (a plain OS mutex: no self-deadlock, no recursion).
+napi_value TryLock(napi_env env, napi_callback_info info) {
+  LockEntry* entry = EntryOf(env, info, nullptr, nullptr);
+  return Boolean(env, entry->state->try_lock(entry->thread_id));
+}
+
+// unlock(): undefined. Never blocks (see LockState::unlock_and_wake): clears
+// OWNER, releases the OS mutex, wakes armed async waiters. A no-op unless
+// OWNER names the calling thread: unlocking a mutex the caller does not hold
+// is undefined behaviour for the OS. (OWNER is shared memory that only this
+// library's code writes; JavaScript that forges it can break the lock's
+// exclusion, as with any shared memory, but cannot reach freed memory.)
+// Returns nothing: a result would cost a napi_get_boolean on the hot path.
+napi_value Unlock(napi_env env, napi_callback_info info) {
+  LockEntry* entry = EntryOf(env, info, nullptr, nullptr);
+  LockState* state = entry->state;
+  if (state->owner() == entry->thread_id) state->unlock_and_wake();
+  return nullptr;
+}
+
+// The slow-path operations share one function (fewer functions per lock
+// and environment: each costs memory and creation time):
+//   slow(kSlowLockFor, ms): boolean. BLOCKS the calling thread until it
+//     holds the lock (true) or `ms` milliseconds pass on the monotonic clock
+//     (false). Callers wait in slices so that worker.terminate() is honoured
+//     between them. A caller that already holds the lock gets false at once
+//     instead of a self-deadlock; a non-number, NaN or negative `ms` counts
+//     as 0 (one try); more than ~30 years is clamped.
+//   slow(kSlowArm): undefined. Asks for one call of this environment's wake
+//     handler with this lock's id after the next release. Callers arm, then
+//     try the lock. Never blocks beyond the wake list's short mutex.
+//   slow(kSlowDisarm): undefined. Cancels kSlowArm. Same blocking as kSlowArm.
+//   Any other op, or no op: undefined, nothing done.
+napi_value Slow(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value args[2] = {nullptr, nullptr};
+  LockEntry* entry = EntryOf(env, info, &argc, args);
+  LockState* state = entry->state;
+  int32_t op = -1;
+  if (argc < 1 || napi_get_value_int32(env, args[0], &op) != napi_ok) return nullptr;
+  switch (op) {
+    case contract::kSlowArm:
+      state->wakers.arm(entry->env);
+      return nullptr;
+    case contract::kSlowDisarm:
+      state->wakers.disarm(entry->env);
+      return nullptr;
+    case contract::kSlowLockFor:
+      break;
+    default:
+      return nullptr;
+  }
+  double ms = 0;
+  if (argc < 2 || napi_get_value_double(env, args[1], &ms) != napi_ok || !(ms > 0)) ms = 0;
+  if (ms > 1e12) ms = 1e12;  // ~30 years: keeps the time_point arithmetic in range
+  auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double, std::milli>(ms));
+  return Boolean(env, state->lock_until(entry->thread_id, deadline));
+}
+
+// Throws "init(threadId) was not called" unless it was. Never blocks.
+bool RequireInit(napi_env env, EnvState* es) {
+  if (es->thread_id != contract::kNoOwner) return true;
+  napi_throw_error(env, nullptr, "os-mutex: init(threadId) was not called in this thread");
+  return false;
+}
+
+bool GetKind(napi_env env, napi_value value, int32_t* kind) {
+  double k = 0;
+  if (!GetExactInt(env, value, contract::kKindMutex, contract::kKindRecursive, &k)) return false;
+  *kind = static_cast<int32_t>(k);
+  return *kind == contract::kKindMutex || *kind == contract::kKindRecursive;
+}
+
+// A lock's shared words as create/open accept them: an Int32Array of exactly
+// contract::kMetaWords elements at byte offset 0 of a SharedArrayBuffer.
+bool GetMetaWords(napi_env env, napi_value value, SharedInt32Array* view) {
+  return GetSharedInt32Array(env, value, view) &&
+         view->length == static_cast<size_t>(contract::kMetaWords) && view->byte_offset == 0;
+}
+
+void ThrowUnlessPending(napi_env env, const char* message) {
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && !pending) {
+    napi_throw_error(env, nullptr, message);
+  }
+}
+
+// Builds the NativeLock for `state`, consuming the one LockTable reference
+// the caller holds (it goes to the environment's new entry). `words_view` is
+// the Int32Array over state->words. Returns null with a pending exception
+// on failure. Never blocks beyond the lock table's mutex.
+napi_value MakeNativeLock(napi_env env, EnvState* es, LockState* state, napi_value words_view) {
+  napi_value anchor = nullptr;
+  if (napi_create_object(env, &anchor) != napi_ok) {
+    LockTable::instance().release(state);
+    ThrowUnlessPending(env, "os-mutex: could not create a lock object");
+    return nullptr;
+  }
+  LockEntry* entry = es->AddLock(state, anchor, words_view);
+  if (entry == nullptr) {
+    ThrowUnlessPending(env, "os-mutex: could not create a lock object");
+    return nullptr;
+  }
+  // From here the entry belongs to the environment's table. On a failure
+  // below, `anchor` never reaches JavaScript, dies, and is pruned; the
+  // functions, which may already exist, die with it and are never called.
+  napi_value key = nullptr;
+  napi_value id = nullptr;
+  napi_value functions[3] = {nullptr, nullptr, nullptr};
+  const char* names[3] = {"tryLock", "unlock", "slow"};
+  const napi_callback callbacks[3] = {TryLock, Unlock, Slow};
+  bool ok = napi_get_reference_value(env, es->anchor_key, &key) == napi_ok && key != nullptr &&
+            napi_create_double(env, static_cast<double>(state->id), &id) == napi_ok;
+  for (int i = 0; ok && i < 3; ++i) {
+    napi_property_descriptor hold = {nullptr, key, nullptr, nullptr, nullptr, anchor,
+                                     napi_default, nullptr};  // not enumerable, not writable
+    ok = napi_create_function(env, names[i], NAPI_AUTO_LENGTH, callbacks[i], entry,
+                              &functions[i]) == napi_ok &&
+         napi_define_properties(env, functions[i], 1, &hold) == napi_ok;
+  }
+  if (ok) {
+    // Defined, not assigned: no setter on Object.prototype ever sees them.
+    const napi_property_descriptor properties[4] = {
+        {"id", nullptr, nullptr, nullptr, nullptr, id, napi_enumerable, nullptr},
+        {"tryLock", nullptr, nullptr, nullptr, nullptr, functions[0], napi_enumerable, nullptr},
+        {"unlock", nullptr, nullptr, nullptr, nullptr, functions[1], napi_enumerable, nullptr},
+        {"slow", nullptr, nullptr, nullptr, nullptr, functions[2], napi_enumerable, nullptr},
+    };
+    ok = napi_define_properties(env, anchor, 4, properties) == napi_ok;
+  }
+  if (!ok) {
+    ThrowUnlessPending(env, "os-mutex: could not create the lock's functions");
+    return nullptr;
+  }
+  return anchor;
+}
+
+}  // namespace
+
+// create(kind, words): NativeLock | undefined. Never blocks beyond the lock
+// table's mutex. A new lock whose shared words are the memory `words` views
+// (JavaScript allocated and initialised it: OWNER = kNoOwner, COUNT = 0,
+// FLAGS = 0; this does not read it). undefined when `words` is not an
+// Int32Array of contract::kMetaWords elements at offset 0 of a
+// SharedArrayBuffer. Throws when init() was not called, and a TypeError for
+// a kind other than contract::kKindMutex / kKindRecursive.
+napi_value Create(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value args[2] = {nullptr, nullptr};
+  if (napi_get_cb_info(env, info, &argc, args, nullptr, nullptr) != napi_ok) return nullptr;
+  EnvState* es = EnvState::Of(env);
+  if (es == nullptr || !RequireInit(env, es)) return nullptr;
+  int32_t kind = 0;
+  if (argc < 1 || !GetKind(env, args[0], &kind)) {
+    napi_throw_type_error(env, nullptr, "create(kind, words): unknown kind");
+    return nullptr;
+  }
+  SharedInt32Array view;
+  if (argc < 2 || !GetMetaWords(env, args[1], &view)) return nullptr;
+  return MakeNativeLock(env, es, LockTable::instance().create(kind, view.words), args[1]);
+}
+
+// open(id, kind, tag, words): NativeLock | undefined. Never blocks beyond the
+// lock table's mutex. The live lock `id` of `kind` in this process's table
+// (`tag`), whose shared words are the very memory `words` views (pointers
+// compared, nothing dereferenced); undefined for anything else. Throws only
+// when init() was not called.
+napi_value Open(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value args[4] = {nullptr, nullptr, nullptr, nullptr};
+  if (napi_get_cb_info(env, info, &argc, args, nullptr, nullptr) != napi_ok) return nullptr;
+  EnvState* es = EnvState::Of(env);
+  if (es == nullptr || !RequireInit(env, es)) return nullptr;
+  double id = 0;
+  double tag = 0;
+  int32_t kind = 0;
+  SharedInt32Array view;
+  if (argc < 4 || !GetExactInt(env, args[0], 1, kMaxSafeInteger, &id) ||
+      !GetKind(env, args[1], &kind) || !GetExactInt(env, args[2], 0, 2147483647.0, &tag) ||
+      tag != static_cast<double>(LockTable::instance().tag()) ||
+      !GetMetaWords(env, args[3], &view)) {
+    return nullptr;
+  }
+  LockState* state =
+      LockTable::instance().find_and_ref(static_cast<uint64_t>(id), kind, view.words);
+  if (state == nullptr) return nullptr;
+  return MakeNativeLock(env, es, state, args[3]);
+}
+
+// registrySize(): number of live native locks in the process (tests: leak
+// checks). Never blocks beyond the lock table's mutex.
+napi_value RegistrySize(napi_env env, napi_callback_info /*info*/) {
+  napi_value result = nullptr;
+  napi_create_double(env, static_cast<double>(LockTable::instance().size()), &result);
+  return result;
+}
+
+}  // namespace binding
+}  // namespace os_mutex
