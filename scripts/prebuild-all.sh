@@ -73,7 +73,7 @@ for target in "${TARGETS[@]}"; do
     linux-x64)
       run_prebuildify
       scripts/check-linux-abi.sh "$out/$NAME.node"
-      node -e "const b = require(process.argv[1]); b.init(0); if (!b.create(1).tryLock()) process.exit(1)" \
+      node -e "const b = require(process.argv[1]); b.init(0); const w = new Int32Array(new SharedArrayBuffer(16)); w[0] = -1; if (!b.create(1, w).tryLock()) process.exit(1)" \
         "$ROOT/$out/$NAME.node"
       ;;
     linux-arm64)

@@ -25,15 +25,20 @@ export function defineLockClass(cls: abstract new () => unknown, backend: Backen
 /**
  * The entry of `cls` or of the nearest registered class it extends;
  * undefined for anything else (an abstract base, a non-class). Never runs
- * user code (prototype links are read with Reflect on functions only).
+ * user code, except a Proxy's getPrototypeOf trap, whose failure means
+ * "not a lock class".
  */
 export function lockClassInfo(cls: unknown): LockClassInfo | undefined {
-  for (let c = cls; typeof c === 'function'; c = Reflect.getPrototypeOf(c)) {
-    const info = infos.get(c);
-    if (info !== undefined) {
-      if (c !== cls) infos.set(cls as object, info);
-      return info;
+  try {
+    for (let c = cls; typeof c === 'function'; c = Reflect.getPrototypeOf(c)) {
+      const info = infos.get(c);
+      if (info !== undefined) {
+        if (c !== cls) infos.set(cls as object, info);
+        return info;
+      }
     }
+  } catch {
+    // A Proxy (revoked, or with a throwing getPrototypeOf trap) is no lock class.
   }
   return undefined;
 }

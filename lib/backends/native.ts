@@ -25,15 +25,16 @@ import { defineLockClass } from '../api/lock-class';
 import { BaseRecursiveMutex } from '../api/recursive';
 import { provideOwnerDeathWatch } from '../services/owner-death';
 
-/** One lock as the addon gives it to this thread (native/napi/lock_functions.cc). */
+/**
+ * One lock as the addon gives it to this thread (native/napi/lock_functions.cc).
+ * Its functions keep it alive; the addon frees its entry once it is collected.
+ */
 interface NativeLock {
   id: number;
   /** Never blocks. */
   tryLock(): boolean;
   /** Never blocks. */
   unlock(): void;
-  /** slow(SLOW_LOCK_FOR, ms): boolean (BLOCKS up to ms); slow(SLOW_ARM) / slow(SLOW_DISARM): undefined. */
-  slow(op: number, ms?: number): boolean | undefined;
 }
 
 /** The addon's exports (native/napi/addon.cc). */
@@ -41,6 +42,10 @@ interface NativeBinding {
   init(threadId: number): void;
   create(kind: number, words: Int32Array): NativeLock | undefined;
   open(id: number, kind: number, tag: number, words: Int32Array): NativeLock | undefined;
+  /** slow(id, SLOW_LOCK_FOR, ms): boolean (BLOCKS up to ms); slow(id, SLOW_ARM | SLOW_DISARM): undefined. */
+  slow(id: number, op: number, ms?: number): boolean | undefined;
+  /** Frees the entries of collected lock objects now; returns the entries left. Never blocks (beyond short native locks). */
+  sweep(): number;
   registrySize(): number;
   findWaitCycle(id: number): number[] | undefined;
   endWait(): void;
@@ -93,8 +98,37 @@ export const available: boolean = binding !== undefined;
 /** Why the native addon did not load, when it did not. */
 export const unavailableReason: Error | undefined = loaded.error;
 
+/**
+ * The addon frees a collected lock's entry when its table next grows, with
+ * no event-loop turn needed (so a synchronous loop of `new Mutex()` stays
+ * bounded). So that memory also comes back when no more locks are made, a
+ * canary object watched by a FinalizationRegistry tells this thread that a
+ * garbage collection happened, and the table is swept then. One canary at a
+ * time (a registration per lock would itself pile up in a synchronous
+ * loop); re-armed at once while the thread has few entries, else at most
+ * once a second (a sweep is O(entries)).
+ */
+const SWEEP_EAGER_ENTRIES = 1024;
+const SWEEP_INTERVAL_MS = 1000;
+let canaryArmed = false;
+const canaries = new FinalizationRegistry<undefined>(() => {
+  canaryArmed = false;
+  const kept = binding?.sweep() ?? 0;
+  if (kept === 0) return;
+  if (kept <= SWEEP_EAGER_ENTRIES) armCanary();
+  else setTimeout(armCanary, SWEEP_INTERVAL_MS).unref();
+});
+
+function armCanary(): void {
+  if (canaryArmed) return;
+  canaryArmed = true;
+  canaries.register({}, undefined);
+}
+
 function wrap(b: NativeBinding, native: NativeLock, kind: LockKind, words: Int32Array): RawLock {
-  const { id, tryLock, slow } = native;
+  const { id, tryLock } = native;
+  const { slow } = b;
+  armCanary();
   const handle: MutexHandle = Object.freeze({
     osMutex: 1, backend: 'native', kind, id, tag: b.tag, buffer: words.buffer as SharedArrayBuffer,
   });
@@ -103,7 +137,7 @@ function wrap(b: NativeBinding, native: NativeLock, kind: LockKind, words: Int32
     let targets = wakeTargets.get(id);
     if (targets === undefined) wakeTargets.set(id, (targets = new Set()));
     targets.add((wakeFn = wake));
-    slow(SLOW_ARM); // arm first, then try: a release in between still wakes us
+    slow(id, SLOW_ARM); // arm first, then try: a release in between still wakes us
     return tryLock();
   };
   const cancelNotify = (): void => {
@@ -112,13 +146,13 @@ function wrap(b: NativeBinding, native: NativeLock, kind: LockKind, words: Int32
     targets.delete(wakeFn);
     if (targets.size === 0) {
       wakeTargets.delete(id);
-      slow(SLOW_DISARM);
+      slow(id, SLOW_DISARM);
     }
   };
   return {
     meta: words,
     tryLock,
-    lockFor: (ms: number) => slow(SLOW_LOCK_FOR, ms) === true,
+    lockFor: (ms: number) => slow(id, SLOW_LOCK_FOR, ms) === true,
     unlock: native.unlock,
     tryLockOrNotify,
     cancelNotify,

@@ -10,7 +10,7 @@
 //   Alive            whether a weak reference still names a live object
 //
 // Lifetimes without finalizers. A NativeLock object (the "anchor") and its
-// three functions carry no Node-API finalizer: Node 20 runs finalizers only
+// two functions carry no Node-API finalizer: Node 20 runs finalizers only
 // when the event loop turns, so a synchronous loop creating locks would keep
 // every native lock alive until it ends. Instead the environment keeps a
 // table of LockEntry: a WEAK reference to the anchor, a STRONG reference to
@@ -19,7 +19,8 @@
 // dead anchor means no function of it can ever run again. V8 clears weak
 // references during garbage collection itself; create/open prune the table
 // when it has grown to max(64, 2 x the entries kept by the last prune):
-// amortised O(1) per lock. Owner death never depends on garbage collection:
+// amortised O(1) per lock. sweep() prunes at once (lib/ calls it after a
+// garbage collection, seen through a FinalizationRegistry canary). Owner death never depends on garbage collection:
 // the cleanup hook walks every entry, dead anchor or not.
 //
 // All of it is touched only on the environment's own thread, except
@@ -41,7 +42,7 @@ namespace binding {
 
 struct EnvState;
 
-// Also the data of the NativeLock's three functions: a call costs no
+// Also the data of the NativeLock's two functions: a call costs no
 // napi_unwrap and no lookup.
 struct LockEntry {
   LockState* state;    // one LockTable reference, released when the entry is dropped

@@ -1,16 +1,19 @@
 // lock_functions.cc — native locks as JavaScript sees them.
 //
-// Defines the exports create(kind, words), open(id, kind, tag, words) and
-// registrySize(), and the NativeLock object they return:
-//   { id: number, tryLock(): boolean, unlock(): void,
-//     slow(op: number, ms?: number): boolean | undefined }
-// Its three functions are bound to (lock, environment): their data is the
+// Defines the exports create(kind, words), open(id, kind, tag, words),
+// slow(id, op, ms), sweep() and registrySize(), and the NativeLock object
+// create/open return:
+//   { id: number, tryLock(): boolean, unlock(): void }
+// Its two functions are bound to (lock, environment): their data is the
 // environment's LockEntry (napi/env_state.h), so a call costs no napi_unwrap
-// and tryLock/unlock parse no arguments. Each function holds the NativeLock
-// object (the anchor) under a non-enumerable, non-writable property keyed by
-// this environment's symbol: the anchor is alive while any of them is, and
-// once the anchor is collected none of them can run again, which is what
-// lets EnvState::PruneLocks free the entry. No pointer ever reaches
+// and parses no arguments. Each function holds the NativeLock object (the
+// anchor) under a non-enumerable, non-writable property keyed by this
+// environment's symbol: the anchor is alive while any of them is, and once
+// the anchor is collected neither can run again, which is what lets
+// EnvState::PruneLocks free the entry. The slow path is one function per
+// environment taking the lock's id: Node-API keeps bookkeeping for every
+// function it creates until the event loop turns, so each per-lock function
+// costs memory that a synchronous loop of `new Mutex()` cannot get back. No pointer ever reaches
 // JavaScript: a handle names a lock by id, and open() looks the id up.
 #include <chrono>
 
@@ -52,46 +55,6 @@ napi_value Unlock(napi_env env, napi_callback_info info) {
   LockState* state = entry->state;
   if (state->owner() == entry->thread_id) state->unlock_and_wake();
   return nullptr;
-}
-
-// The slow-path operations share one function (fewer functions per lock
-// and environment: each costs memory and creation time):
-//   slow(kSlowLockFor, ms): boolean. BLOCKS the calling thread until it
-//     holds the lock (true) or `ms` milliseconds pass on the monotonic clock
-//     (false). Callers wait in slices so that worker.terminate() is honoured
-//     between them. A caller that already holds the lock gets false at once
-//     instead of a self-deadlock; a non-number, NaN or negative `ms` counts
-//     as 0 (one try); more than ~30 years is clamped.
-//   slow(kSlowArm): undefined. Asks for one call of this environment's wake
-//     handler with this lock's id after the next release. Callers arm, then
-//     try the lock. Never blocks beyond the wake list's short mutex.
-//   slow(kSlowDisarm): undefined. Cancels kSlowArm. Same blocking as kSlowArm.
-//   Any other op, or no op: undefined, nothing done.
-napi_value Slow(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value args[2] = {nullptr, nullptr};
-  LockEntry* entry = EntryOf(env, info, &argc, args);
-  LockState* state = entry->state;
-  int32_t op = -1;
-  if (argc < 1 || napi_get_value_int32(env, args[0], &op) != napi_ok) return nullptr;
-  switch (op) {
-    case contract::kSlowArm:
-      state->wakers.arm(entry->env);
-      return nullptr;
-    case contract::kSlowDisarm:
-      state->wakers.disarm(entry->env);
-      return nullptr;
-    case contract::kSlowLockFor:
-      break;
-    default:
-      return nullptr;
-  }
-  double ms = 0;
-  if (argc < 2 || napi_get_value_double(env, args[1], &ms) != napi_ok || !(ms > 0)) ms = 0;
-  if (ms > 1e12) ms = 1e12;  // ~30 years: keeps the time_point arithmetic in range
-  auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                     std::chrono::duration<double, std::milli>(ms));
-  return Boolean(env, state->lock_until(entry->thread_id, deadline));
 }
 
 // Throws "init(threadId) was not called" unless it was. Never blocks.
@@ -143,12 +106,12 @@ napi_value MakeNativeLock(napi_env env, EnvState* es, LockState* state, napi_val
   // functions, which may already exist, die with it and are never called.
   napi_value key = nullptr;
   napi_value id = nullptr;
-  napi_value functions[3] = {nullptr, nullptr, nullptr};
-  const char* names[3] = {"tryLock", "unlock", "slow"};
-  const napi_callback callbacks[3] = {TryLock, Unlock, Slow};
+  napi_value functions[2] = {nullptr, nullptr};
+  const char* names[2] = {"tryLock", "unlock"};
+  const napi_callback callbacks[2] = {TryLock, Unlock};
   bool ok = napi_get_reference_value(env, es->anchor_key, &key) == napi_ok && key != nullptr &&
             napi_create_double(env, static_cast<double>(state->id), &id) == napi_ok;
-  for (int i = 0; ok && i < 3; ++i) {
+  for (int i = 0; ok && i < 2; ++i) {
     napi_property_descriptor hold = {nullptr, key, nullptr, nullptr, nullptr, anchor,
                                      napi_default, nullptr};  // not enumerable, not writable
     ok = napi_create_function(env, names[i], NAPI_AUTO_LENGTH, callbacks[i], entry,
@@ -157,13 +120,12 @@ napi_value MakeNativeLock(napi_env env, EnvState* es, LockState* state, napi_val
   }
   if (ok) {
     // Defined, not assigned: no setter on Object.prototype ever sees them.
-    const napi_property_descriptor properties[4] = {
+    const napi_property_descriptor properties[3] = {
         {"id", nullptr, nullptr, nullptr, nullptr, id, napi_enumerable, nullptr},
         {"tryLock", nullptr, nullptr, nullptr, nullptr, functions[0], napi_enumerable, nullptr},
         {"unlock", nullptr, nullptr, nullptr, nullptr, functions[1], napi_enumerable, nullptr},
-        {"slow", nullptr, nullptr, nullptr, nullptr, functions[2], napi_enumerable, nullptr},
     };
-    ok = napi_define_properties(env, anchor, 4, properties) == napi_ok;
+    ok = napi_define_properties(env, anchor, 3, properties) == napi_ok;
   }
   if (!ok) {
     ThrowUnlessPending(env, "os-mutex: could not create the lock's functions");
@@ -222,6 +184,71 @@ napi_value Open(napi_env env, napi_callback_info info) {
       LockTable::instance().find_and_ref(static_cast<uint64_t>(id), kind, view.words);
   if (state == nullptr) return nullptr;
   return MakeNativeLock(env, es, state, args[3]);
+}
+
+// slow(id, op, ms): the slow-path operations on lock `id`, as this
+// environment has it open (undefined when it has no entry of that id):
+//   slow(id, kSlowLockFor, ms): boolean. BLOCKS the calling thread until it
+//     holds the lock (true) or `ms` milliseconds pass on the monotonic clock
+//     (false). Callers wait in slices so that worker.terminate() is honoured
+//     between them. A caller that already holds the lock gets false at once
+//     instead of a self-deadlock; a non-number, NaN or negative `ms` counts
+//     as 0 (one try); more than ~30 years is clamped.
+//   slow(id, kSlowArm): undefined. Asks for one call of this environment's
+//     wake handler with this lock's id after the next release. Callers arm,
+//     then try the lock. Never blocks beyond the wake list's short mutex.
+//   slow(id, kSlowDisarm): undefined. Cancels kSlowArm. Same blocking.
+//   Any other op: undefined, nothing done.
+// The id is looked up in this environment's own entries only, so no value
+// JavaScript passes can reach a lock this environment has not opened.
+napi_value Slow(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value args[3] = {nullptr, nullptr, nullptr};
+  if (napi_get_cb_info(env, info, &argc, args, nullptr, nullptr) != napi_ok) return nullptr;
+  EnvState* es = EnvState::Of(env);
+  double id = 0;
+  int32_t op = -1;
+  if (es == nullptr || argc < 2 || !GetExactInt(env, args[0], 1, kMaxSafeInteger, &id) ||
+      napi_get_value_int32(env, args[1], &op) != napi_ok) {
+    return nullptr;
+  }
+  LockEntry* entry = es->FindLock(static_cast<uint64_t>(id));
+  if (entry == nullptr) return nullptr;
+  LockState* state = entry->state;
+  switch (op) {
+    case contract::kSlowArm:
+      state->wakers.arm(es);
+      return nullptr;
+    case contract::kSlowDisarm:
+      state->wakers.disarm(es);
+      return nullptr;
+    case contract::kSlowLockFor:
+      break;
+    default:
+      return nullptr;
+  }
+  double ms = 0;
+  if (argc < 3 || napi_get_value_double(env, args[2], &ms) != napi_ok || !(ms > 0)) ms = 0;
+  if (ms > 1e12) ms = 1e12;  // ~30 years: keeps the time_point arithmetic in range
+  auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double, std::milli>(ms));
+  return Boolean(env, state->lock_until(entry->thread_id, deadline));
+}
+
+// sweep(): number. Frees now what PruneLocks / PruneSharedLocks would free
+// at the next growth of the tables: entries whose objects were collected
+// (lib/ calls it after a garbage collection, so memory also comes back
+// without creating more locks). Returns how many entries (native and
+// Atomics) this environment still has. O(entries); never blocks beyond the
+// lock table's and the wake lists' mutexes.
+napi_value Sweep(napi_env env, napi_callback_info /*info*/) {
+  EnvState* es = EnvState::Of(env);
+  if (es == nullptr) return nullptr;
+  es->PruneLocks();
+  es->PruneSharedLocks();
+  napi_value result = nullptr;
+  napi_create_double(env, static_cast<double>(es->locks.size() + es->shared_locks.size()), &result);
+  return result;
 }
 
 // registrySize(): number of live native locks in the process (tests: leak
