@@ -3,6 +3,8 @@
  * lifetime, and the addon's own defences.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 
 import * as native from '../lib/native';
 import { collectGarbage } from './helpers/gc';
@@ -63,6 +65,18 @@ describeNative('native backend: registry and memory', function () {
     assert.throws(() => native.Mutex.from(handle), (error: Error) => {
       assert.ok(error instanceof MutexInvalidHandleError);
       assert.match(error.message, /no live lock/);
+      return true;
+    });
+  });
+
+  it('from() of a handle made in another process says so (native locks are per process)', () => {
+    const script = `const { Mutex } = require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'native.js'))});
+      const { buffer, ...plain } = new Mutex().handle; process.stdout.write(JSON.stringify(plain));`;
+    const foreign = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 }));
+    assert.notEqual(foreign.pid, process.pid);
+    assert.throws(() => native.Mutex.from({ ...foreign, buffer: new SharedArrayBuffer(16) }), (error: Error) => {
+      assert.ok(error instanceof MutexInvalidHandleError);
+      assert.match(error.message, new RegExp(`comes from process ${foreign.pid}, not this one \\(${process.pid}\\)`));
       return true;
     });
   });

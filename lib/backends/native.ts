@@ -130,7 +130,7 @@ function wrap(b: NativeBinding, native: NativeLock, kind: LockKind, words: Int32
   const { slow } = b;
   armCanary();
   const handle: MutexHandle = Object.freeze({
-    osMutex: 1, backend: 'native', kind, id, tag: b.tag, buffer: words.buffer as SharedArrayBuffer,
+    osMutex: 1, backend: 'native', kind, id, tag: b.tag, pid: process.pid, buffer: words.buffer as SharedArrayBuffer,
   });
   let wakeFn: (() => void) | undefined;
   const tryLockOrNotify = (wake: () => void): boolean => {
@@ -190,15 +190,20 @@ export const nativeBackend: Backend = {
     if (native === undefined) throw new MutexUnsupportedError('the native addon refused a new lock');
     return wrap(b, native, kind, words);
   },
-  open({ id, tag, buffer }, kind) {
+  open({ id, tag, pid, buffer }, kind) {
     const b = requireBinding();
     if (typeof id !== 'number' || typeof tag !== 'number') {
       throw new MutexInvalidHandleError('native handle without a numeric id and tag');
     }
+    if (typeof pid === 'number' && pid !== process.pid) {
+      throw new MutexInvalidHandleError(
+        `handle #${id} comes from process ${pid}, not this one (${process.pid}): a native lock is shared by ` +
+        'the threads of one process. Send handles to worker threads, not to child processes');
+    }
     if (tag !== b.tag) {
       throw new MutexInvalidHandleError(
-        `handle #${id} was issued by another copy of os-mutex (another process, or another copy of the ` +
-        'package loaded in this one); native locks are shared by the threads of one process');
+        `handle #${id} was issued by another copy of os-mutex loaded in this process (a second copy of the ` +
+        'package, e.g. bundled and installed); use one copy for every thread that shares the lock');
     }
     if (!isSharedArrayBuffer(buffer) || buffer.byteLength !== META_BYTES) {
       throw new MutexInvalidHandleError(`handle #${id} without the shared memory of a native lock`);

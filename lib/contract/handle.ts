@@ -19,6 +19,8 @@ export interface MutexHandle {
   readonly id?: number;
   /** Native: tag of the table (the process-wide copy of the addon) that issued `id`. */
   readonly tag?: number;
+  /** Native: the process the lock lives in (for the message when a handle reaches another one). */
+  readonly pid?: number;
   /** The lock's shared memory (Atomics: the lock itself; native: its shared words). */
   readonly buffer?: SharedArrayBuffer;
 }
@@ -29,6 +31,7 @@ export interface HandleFields {
   readonly kind: unknown;
   readonly id: unknown;
   readonly tag: unknown;
+  readonly pid: unknown;
   readonly buffer: unknown;
 }
 
@@ -59,7 +62,9 @@ export function readHandle(handle: unknown): HandleFields {
   let fields: HandleFields & { osMutex: unknown };
   try {
     const h = handle as Record<string, unknown>;
-    fields = { osMutex: h.osMutex, backend: h.backend, kind: h.kind, id: h.id, tag: h.tag, buffer: h.buffer };
+    fields = {
+      osMutex: h.osMutex, backend: h.backend, kind: h.kind, id: h.id, tag: h.tag, pid: h.pid, buffer: h.buffer,
+    };
   } catch (cause) {
     throw new MutexInvalidHandleError(`not an os-mutex handle: reading its fields threw`, { cause });
   }
