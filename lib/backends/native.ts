@@ -72,16 +72,60 @@ function dispatchWake(id: number): void {
   for (const wake of targets) wake();
 }
 
-const PACKAGE_ROOT = path.resolve(__dirname, '..', '..', '..');
+/** What a user reads when no binary was found: how to point at one. */
+const BINDING_HINT =
+  'set OS_MUTEX_NATIVE_BINDING to the absolute path of the os-mutex .node file to load it from elsewhere ' +
+  '(a bundled app must: its code no longer sits in the package folder)';
 
+/**
+ * Loads the addon for this thread and wires it up. Never throws: a failure
+ * is the reason `available` is false. Where the binary comes from:
+ * - `OS_MUTEX_NATIVE_BINDING` set (absolute path of the `.node` file): that
+ *   file and only that one. When it cannot be loaded the error names it;
+ *   nothing else is searched, so a wrong path never silently ends on another
+ *   binary or on the Atomics backend without saying so.
+ * - otherwise node-gyp-build's search of the package folder, found from
+ *   `__dirname` (build/Release, then prebuilds/<platform>-<arch>/). Code
+ *   bundled as an ES module has no `__dirname`, and code bundled as
+ *   CommonJS sits outside the package: the error then says to set the variable.
+ * The file is loaded through `module.createRequire` (taken with
+ * `process.getBuiltinModule`, Node >= 20.16) rather than a bare `require`,
+ * which a bundler would rewrite and which an ES-module bundle does not have.
+ */
 function load(): { binding?: NativeBinding; error?: Error } {
   if (process.env.OS_MUTEX_BACKEND === 'atomics') {
     return { error: new Error('the native backend is disabled by OS_MUTEX_BACKEND=atomics') };
   }
+  const file = process.env.OS_MUTEX_NATIVE_BINDING;
+  let binding: NativeBinding;
+  if (file) {
+    if (!path.isAbsolute(file)) {
+      return { error: new Error(`OS_MUTEX_NATIVE_BINDING must be an absolute path to the os-mutex .node file, not ${JSON.stringify(file)}`) };
+    }
+    try {
+      binding = process.getBuiltinModule('node:module').createRequire(file)(file) as NativeBinding;
+      binding.init(threadId);
+    } catch (cause) {
+      return { error: new Error(`cannot load OS_MUTEX_NATIVE_BINDING=${file}: ${(cause as Error)?.message}`, { cause }) };
+    }
+  } else {
+    if (typeof __dirname !== 'string') {
+      return { error: new Error(`no native binary to search for: os-mutex runs as an ES module outside its package (bundled); ${BINDING_HINT}`) };
+    }
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      binding = require('node-gyp-build')(path.resolve(__dirname, '..', '..', '..')) as NativeBinding;
+    } catch (cause) {
+      const message = String((cause as Error)?.message).trim();
+      return { error: new Error(`${message}\n    ${BINDING_HINT}`, { cause }) };
+    }
+    try {
+      binding.init(threadId);
+    } catch (error) {
+      return { error: error as Error };
+    }
+  }
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const binding = require('node-gyp-build')(PACKAGE_ROOT) as NativeBinding;
-    binding.init(threadId);
     binding.setWakeHandler(dispatchWake);
     provideOwnerDeathWatch((words) => binding.watchSharedLock(words));
     return { binding };
