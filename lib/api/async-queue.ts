@@ -7,8 +7,8 @@
  * (`RawLock.tryLockOrNotify`), and the queue tries again then. A waiter that
  * keeps losing the released lock to threads waiting synchronously (they
  * react in microseconds, an event loop in more) joins them for a moment: one
- * timed OS wait of at most {@link QUEUE_WAIT_MS}, where it takes its turn
- * like any other waiter. So an async waiter is served as fairly as a
+ * blocking `lockFor` (natively an OS wait) of at most {@link QUEUE_WAIT_MS},
+ * where it takes its turn like any other waiter. So an async waiter is served as fairly as a
  * synchronous one, and the event loop is never blocked for long.
  *
  * Ownership stays with this thread: the lock is taken by this thread itself,

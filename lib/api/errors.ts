@@ -49,7 +49,10 @@ export class MutexNotOwnerError extends MutexError {
   }
 }
 
-/** lock()/withLock() could not acquire within the timeout (acquire() returns false instead). */
+/**
+ * lock()/withLock() or lockAsync()/withLockAsync() could not acquire within
+ * the timeout (acquire() and acquireAsync() give false instead).
+ */
 export class MutexTimeoutError extends MutexError {
   constructor(message: string, options?: ErrorOptions) {
     super('ERR_MUTEX_TIMEOUT', message, options);

@@ -1,6 +1,6 @@
 /**
  * Which backend and kind each lock class stands for. A backend registers
- * its classes here (`defineLockClass(Mutex, nativeBackend, 'mutex')`); the
+ * its classes here (`defineLockClass(Mutex, nativeBackend, 'mutex', 'Mutex')`); the
  * base constructor and `from()` look the class up, so subclasses of a
  * registered class (user classes included) inherit its entry and nothing is
  * passed through module-level state.

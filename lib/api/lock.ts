@@ -165,7 +165,7 @@ export abstract class BaseLock {
    */
   acquire(options?: AcquireOptions): boolean {
     if (options === undefined) {
-      // The hot path: no option parsing, two loads, one native call.
+      // The hot path: no option parsing, one OWNER load, one tryLock call.
       const meta = this.#meta;
       if (meta[OWNER] === SELF) return this.reenter(Infinity);
       if (!this.#tryLock()) this.#waitUntil(Infinity);

@@ -143,7 +143,8 @@ export const available: boolean = binding !== undefined;
 export const unavailableReason: Error | undefined = loaded.error;
 
 /**
- * The addon frees a collected lock's entry when its table next grows, with
+ * The addon frees a collected lock's entry when this thread's table of
+ * entries next reaches twice what its last prune kept (at least 64), with
  * no event-loop turn needed (so a synchronous loop of `new Mutex()` stays
  * bounded). So that memory also comes back when no more locks are made, a
  * canary object watched by a FinalizationRegistry tells this thread that a

@@ -33,13 +33,13 @@ export const FLAG_ABANDONED = 1;
 export const KIND_MUTEX = 1;
 export const KIND_RECURSIVE = 2;
 
-// --- Native slow-path operations (the `slow(op, ms)` function of a lock) ------
+// --- Native slow-path operations (the addon's `slow(id, op, ms)` export) -----
 
-/** slow(SLOW_LOCK_FOR, ms): blocking timed acquisition. */
+/** slow(id, SLOW_LOCK_FOR, ms): blocking timed acquisition. */
 export const SLOW_LOCK_FOR = 0;
-/** slow(SLOW_ARM): ask for one async wake after the next release. */
+/** slow(id, SLOW_ARM): ask for one async wake after the next release. */
 export const SLOW_ARM = 1;
-/** slow(SLOW_DISARM): cancel SLOW_ARM. */
+/** slow(id, SLOW_DISARM): cancel SLOW_ARM. */
 export const SLOW_DISARM = 2;
 
 // --- The Atomics backend's buffer --------------------------------------------
@@ -55,7 +55,7 @@ export const ATOMICS_MAGIC_AT = 4;
 export const ATOMICS_KIND_AT = 5;
 /** Word index: a random id, for messages. */
 export const ATOMICS_ID_AT = 6;
-/** Word index: bumped by a release while async waiters exist; they wait on it. */
+/** Word index: bumped by a contended release while the next word is non-zero; async waiters wait on it. */
 export const ATOMICS_ASYNC_SEQ_AT = 7;
 /** Word index: how many lock objects (in any thread) have async waiters parked. */
 export const ATOMICS_ASYNC_WAITERS_AT = 8;
