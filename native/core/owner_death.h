@@ -7,11 +7,12 @@
 //   os_mutex::AtomicsLockHeldBy      whether an Atomics-backend lock names a thread
 //   os_mutex::AbandonAtomicsLockIfHeldBy  owner death for one Atomics-backend lock
 //
-// "Abandon" is the release a dying holder did not do, in the same order as a
-// JavaScript release: FLAGS |= contract::kFlagAbandoned, COUNT = 0 (a
-// recursive lock is released fully), OWNER = kNoOwner, then the release that
-// publishes it to the next holder. Nothing here blocks (beyond a lock's wake
-// list mutex) or throws.
+// "Abandon" is the release a dying holder did not do, in the order of a
+// JavaScript release (the FLAGS and COUNT words, then OWNER, then the OS
+// release): FLAGS |= contract::kFlagAbandoned, COUNT = 0 (a recursive lock is
+// released fully), OWNER = kNoOwner, then the release that publishes it to
+// the next holder. Nothing here blocks (beyond a lock's wake list mutex and,
+// where timed waits use a condition variable, its short guard) or throws.
 #ifndef OS_MUTEX_CORE_OWNER_DEATH_H_
 #define OS_MUTEX_CORE_OWNER_DEATH_H_
 

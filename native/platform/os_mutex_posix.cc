@@ -126,8 +126,8 @@ void OsMutex::unlock() { pthread_mutex_unlock(&mutex_); }
 #else  // OS_MUTEX_USE_CONDVAR_TIMED
 
 // Blocks until held or the deadline passes. Timed waiters announce themselves
-// in timed_waiters_ before their last try under guard_, and unlock() bumps
-// nothing but signals under guard_ after releasing the mutex, so a release
+// in timed_waiters_ before their last try under guard_, and unlock(), after
+// releasing the mutex, passes through guard_ before it signals, so a release
 // between a waiter's failed try and its sleep cannot be missed.
 bool OsMutex::lock_until(Clock::time_point deadline) {
   if (pthread_mutex_trylock(&mutex_) == 0) return true;
