@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Builds the native addon from source with node-gyp, offline.
+// Builds the native addon from source with node-gyp, offline where the
+// running Node has its own headers.
 //
-// node-gyp must never download headers: the running Node's own headers are
-// used (npm_config_nodedir), found beside its executable. Exits non-zero when
-// the build fails; scripts/install.js decides what a failure means.
+// The running Node's own headers are used (npm_config_nodedir, else the ones
+// beside its executable), so node-gyp downloads none; only where there are
+// none does node-gyp fall back to its default, a download. Exits non-zero
+// when the build fails; scripts/install.js decides what a failure means.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
