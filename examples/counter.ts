@@ -30,7 +30,7 @@ const UNLOCKED_MS = 200;
 
 function work({ counter, handle, increments, durationMs, workers }: Job): void {
   const shared = new Int32Array(counter);
-  const mutex = handle === undefined ? undefined : Mutex.from(handle); // the same OS mutex
+  const mutex = handle === undefined ? undefined : Mutex.from(handle); // the very same lock
   // Start together, so the threads really overlap: the last to arrive wakes
   // the others at once (a polling wait would let the first workers finish
   // before the last one starts, and the race could come out with no loss).

@@ -2,7 +2,7 @@
  * Chaos: 16 workers doing random mixes of blocking, try, timed, recursive and
  * async acquisitions on a few shared locks, some terminated at random moments
  * and replaced. No two holders ever overlap, every round finishes, and the
- * registry returns to its baseline.
+ * count of live native locks returns to its baseline.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';

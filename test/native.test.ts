@@ -1,5 +1,5 @@
 /**
- * What only the native backend has: the process-wide registry, its memory
+ * What only the native backend has: the process-wide lock table, its memory
  * lifetime, and the addon's own defences.
  */
 import assert from 'node:assert/strict';

@@ -6,9 +6,9 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 /**
- * Collects garbage until native finalizers have run: Node-API finalizers may
- * be deferred to a later turn of the event loop, so collect and yield a few
- * times.
+ * Collects garbage and yields a few times, so that FinalizationRegistry
+ * callbacks run (lib/backends/native.ts sweeps the native lock table from
+ * one).
  */
 export async function collectGarbage(rounds = 4): Promise<void> {
   for (let i = 0; i < rounds; i++) {
