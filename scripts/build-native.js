@@ -2,6 +2,11 @@
 // Builds the native addon from source with node-gyp, offline where the
 // running Node has its own headers.
 //
+// The gyp file is native/binding.gyp (not at the package root: see the note
+// there), so node-gyp runs in native/ and the result is copied to
+// build/Release/os_mutex.node, where node-gyp-build looks first.
+// Extra arguments go to `node-gyp rebuild`.
+//
 // The running Node's own headers are used (npm_config_nodedir, else the ones
 // beside its executable), so node-gyp downloads none; only where there are
 // none does node-gyp fall back to its default, a download. Exits non-zero
@@ -12,6 +17,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
+const gypDir = path.join(root, 'native');
+const built = path.join(gypDir, 'build', 'Release', 'os_mutex.node');
+const target = path.join(root, 'build', 'Release', 'os_mutex.node');
 
 /** The folder whose include/node holds this Node's headers, or undefined. */
 function localNodeDir() {
@@ -43,8 +51,12 @@ function main() {
   if (nodedir) env.npm_config_nodedir = nodedir;
   const args = [script, 'rebuild', ...process.argv.slice(2)];
   if (nodedir) args.push(`--nodedir=${nodedir}`);
-  const result = spawnSync(process.execPath, args, { cwd: root, env, stdio: 'inherit' });
-  return result.status ?? 1;
+  fs.rmSync(target, { force: true }); // a failed build must not leave an old binary in use
+  const result = spawnSync(process.execPath, args, { cwd: gypDir, env, stdio: 'inherit' });
+  if (result.status !== 0) return result.status ?? 1;
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.copyFileSync(built, target);
+  return 0;
 }
 
 process.exitCode = main();

@@ -2,11 +2,16 @@
 # Usage: scripts/prebuild-all.sh [linux-x64] [linux-arm64] [win32-x64]   (default: all three)
 #
 # Builds the prebuilt binaries that ship in the npm tarball, offline, into
-# prebuilds/<platform>-<arch>/os-mutex.node (the name node-gyp-build looks for:
-# any *.node there; prebuildify names it after the package):
-#   linux-x64    prebuildify --napi --strip (node-gyp, the machine's g++)
-#   linux-arm64  the same, cross-compiled with aarch64-linux-gnu-g++
-#   win32-x64    cmake-js + cmake/toolchain-win32-x64.cmake (mingw-w64, posix flavour)
+# prebuilds/<platform>-<arch>/ (node-gyp-build picks the best-matching *.node
+# there; prebuildify names it after the package):
+#   linux-x64    os-mutex.glibc.node: prebuildify --napi --strip --tag-libc
+#                (node-gyp, the machine's g++). The libc tag keeps musl (Alpine)
+#                from loading a glibc binary: node-gyp-build skips a file tagged
+#                glibc there, finds no prebuild, and the package builds from
+#                source (npx os-mutex-build) or falls back to Atomics, with a warning.
+#   linux-arm64  os-mutex.glibc.node: the same, cross-compiled with aarch64-linux-gnu-g++
+#   win32-x64    os-mutex.node: cmake-js + cmake/toolchain-win32-x64.cmake (mingw-w64,
+#                posix flavour)
 # Every Linux binary must pass scripts/check-linux-abi.sh (glibc <= 2.28,
 # GCC 8's libstdc++); the Windows one may import only system DLLs and node.exe.
 # Any failure stops the script with a non-zero exit.
@@ -44,12 +49,19 @@ done
 
 STAGE=$(mktemp -d "${TMPDIR:-/tmp}/os-mutex-prebuild.XXXXXX")
 trap 'rm -rf "$STAGE"' EXIT
-cp -r package.json binding.gyp CMakeLists.txt native cmake "$STAGE/"
+cp -r package.json CMakeLists.txt native cmake "$STAGE/"
+rm -rf "$STAGE/native/build"  # a developer's node-gyp build (scripts/build-native.js)
 ln -s "$ROOT/node_modules" "$STAGE/node_modules"
 
+# The file name each target's binary gets in prebuilds/<target>/.
+binary_name() {
+  case "$1" in linux-*) echo "$NAME.glibc.node" ;; *) echo "$NAME.node" ;; esac
+}
+
 run_prebuildify() {  # run_prebuildify ARGS...: into $ROOT/prebuilds/<platform>-<arch>/
-  (cd "$STAGE" && PATH="$ROOT/node_modules/.bin:$PATH" \
-    prebuildify --napi --strip --target "node@$NODE_VERSION" --out "$ROOT" "$@")
+  # native/binding.gyp: node-gyp runs in native/ (see the note in that file).
+  (cd "$STAGE/native" && PATH="$ROOT/node_modules/.bin:$PATH" PREBUILD_LIBC=glibc \
+    prebuildify --napi --strip --tag-libc --name "$NAME" --target "node@$NODE_VERSION" --out "$ROOT" "$@")
 }
 
 check_windows_dlls() {  # only system DLLs and node.exe may be imported
@@ -67,26 +79,27 @@ declare -A SECONDS_FOR
 for target in "${TARGETS[@]}"; do
   start=$SECONDS
   out="prebuilds/$target"
+  file="$out/$(binary_name "$target")"
   rm -rf "$out"
   echo "=== $target ==="
   case "$target" in
     linux-x64)
       run_prebuildify
-      scripts/check-linux-abi.sh "$out/$NAME.node"
+      scripts/check-linux-abi.sh "$file"
       node -e "const b = require(process.argv[1]); b.init(0); const w = new Int32Array(new SharedArrayBuffer(16)); w[0] = -1; if (!b.create(1, w).tryLock()) process.exit(1)" \
-        "$ROOT/$out/$NAME.node"
+        "$ROOT/$file"
       ;;
     linux-arm64)
       CC=aarch64-linux-gnu-gcc CXX=aarch64-linux-gnu-g++ LINK=aarch64-linux-gnu-g++ \
         run_prebuildify --arch=arm64 --strip-bin=aarch64-linux-gnu-strip
-      scripts/check-linux-abi.sh "$out/$NAME.node"
+      scripts/check-linux-abi.sh "$file"
       ;;
     win32-x64)
       (cd "$STAGE" && node_modules/.bin/cmake-js build --log-level warn -O "$STAGE/build-win32-x64" \
         --CDCMAKE_TOOLCHAIN_FILE="$STAGE/cmake/toolchain-win32-x64.cmake")
       mkdir -p "$out"
-      x86_64-w64-mingw32-strip -o "$out/$NAME.node" "$STAGE/build-win32-x64/Release/os_mutex.node"
-      check_windows_dlls "$out/$NAME.node"
+      x86_64-w64-mingw32-strip -o "$file" "$STAGE/build-win32-x64/Release/os_mutex.node"
+      check_windows_dlls "$file"
       ;;
   esac
   SECONDS_FOR[$target]=$((SECONDS - start))
@@ -95,6 +108,6 @@ done
 echo
 echo "prebuilds (node $NODE_VERSION headers from $NODEDIR):"
 for target in "${TARGETS[@]}"; do
-  printf '  %-12s %8s bytes  %3ss  %s\n' "$target" "$(stat -c %s "prebuilds/$target/$NAME.node")" \
-    "${SECONDS_FOR[$target]}" "prebuilds/$target/$NAME.node"
+  file="prebuilds/$target/$(binary_name "$target")"
+  printf '  %-12s %8s bytes  %3ss  %s\n' "$target" "$(stat -c %s "$file")" "${SECONDS_FOR[$target]}" "$file"
 done

@@ -114,8 +114,11 @@ echo 'if (process.env.OS_MUTEX_EMULATED_EXEC_PATH) process.execPath = process.en
 
 # --- build, pack -----------------------------------------------------------------
 start=$SECONDS
+# The prebuilt binary of each target (scripts/prebuild-all.sh: Linux ones carry a libc tag).
+PREBUILT_FILES=(prebuilds/linux-x64/$NAME.glibc.node prebuilds/linux-arm64/$NAME.glibc.node
+                prebuilds/win32-x64/$NAME.node)
 have_all_prebuilds() {
-  for t in linux-x64 linux-arm64 win32-x64; do [ -f "prebuilds/$t/$NAME.node" ] || return 1; done
+  for f in "${PREBUILT_FILES[@]}"; do [ -f "$f" ] || return 1; done
 }
 if [ $REUSE_PREBUILDS -eq 0 ] || ! have_all_prebuilds; then
   log "prebuild-all"
@@ -127,8 +130,7 @@ npx tsc -p . || die "tsc failed"
 TARBALL=$WORK/$(npm pack --silent --pack-destination "$WORK" | tail -n 1)
 [ -f "$TARBALL" ] || die "npm pack made no tarball"
 tar tzf "$TARBALL" > "$WORK/tarball-files.txt"
-for f in dist/lib/index.js prebuilds/linux-x64/$NAME.node prebuilds/linux-arm64/$NAME.node \
-         prebuilds/win32-x64/$NAME.node; do
+for f in dist/lib/index.js "${PREBUILT_FILES[@]}"; do
   grep -qx "package/$f" "$WORK/tarball-files.txt" ||
     die "the tarball lacks $f: package.json \"files\" must list dist/lib and prebuilds"
 done
