@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const DEMO = path.join(__dirname, '..', 'examples', 'demo.js');
+const POOL = path.join(__dirname, '..', 'examples', 'pool.js');
 const BACKENDS = process.env.OS_MUTEX_BACKEND === 'atomics' ? ['atomics'] : ['native', 'atomics'];
 
 describe('examples', function () {
@@ -28,6 +29,12 @@ describe('examples', function () {
       assert.match(stdout, /release\(\) +owner=null count=0 +\w*RecursiveMutex \{ unlocked \}/);
       assert.match(stdout, /caught MutexDeadlockError \(ERR_MUTEX_DEADLOCK\)/);
       assert.doesNotMatch(stdout, /never reached|WRONG/);
+    });
+
+    it(`the piscina pool example opens the lock once per thread and counts exactly (${backend})`, async () => {
+      const env = { ...process.env, OS_MUTEX_BACKEND: backend === 'atomics' ? 'atomics' : '' };
+      const { stdout } = await run(process.execPath, [POOL], { env, timeout: 50_000 });
+      assert.match(stdout, new RegExp(`\\(${backend}\\): 200,000 of 200,000 \\(exact\\)`));
     });
   }
 });
