@@ -110,7 +110,7 @@ function load(): { binding?: NativeBinding; error?: Error } {
     }
   } else {
     if (typeof __dirname !== 'string') {
-      return { error: new Error(`no native binary to search for: os-mutex runs as an ES module outside its package (bundled); ${BINDING_HINT}`) };
+      return { error: new Error(`the ES-module build of os-mutex (the one bundlers use) does not search for the native binary; ${BINDING_HINT}`) };
     }
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
