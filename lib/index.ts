@@ -6,6 +6,9 @@
  * that decides: nothing else asks which backend it got.
  * @module
  */
+import fs from 'node:fs';
+import path from 'node:path';
+
 import { AtomicsMutex, AtomicsRecursiveMutex } from './backends/atomics';
 import * as native from './backends/native';
 import type { BackendName } from './contract/raw-lock';
@@ -24,6 +27,40 @@ export type RecursiveMutex = native.RecursiveMutex;
 
 /** Why the native backend is not in use (undefined when it is). */
 export const nativeUnavailableReason: Error | undefined = native.unavailableReason;
+
+/**
+ * The warning's code; `node --disable-warning=OS_MUTEX_NATIVE_UNAVAILABLE`
+ * silences it, as does choosing the Atomics backend with
+ * OS_MUTEX_BACKEND=atomics (then there is nothing to warn about).
+ */
+const FALLBACK_WARNING = 'OS_MUTEX_NATIVE_UNAVAILABLE';
+/** Set once the warning was given, so that workers started afterwards do not repeat it. */
+const WARNED_MARK = 'OS_MUTEX_NATIVE_UNAVAILABLE_WARNED';
+
+/** The last `os-mutex-build` outcome (scripts/install.js writes it), in a few words, or ''. */
+function lastBuildOutcome(): string {
+  if (typeof __dirname !== 'string') return '';
+  try {
+    const file = path.resolve(__dirname, '..', '..', 'build', 'os-mutex-build.json');
+    const outcome = JSON.parse(fs.readFileSync(file, 'utf8')) as { status?: string; reason?: string; at?: string };
+    return ` The last \`os-mutex-build\` (${outcome.at}) ${outcome.status === 'failed' ? `failed: ${outcome.reason}` : `said: ${outcome.status}`}.`;
+  } catch {
+    return '';
+  }
+}
+
+// Falling back to Atomics is never silent (unless asked for): one warning,
+// normally once per process (workers inherit the mark through process.env).
+if (!native.available && process.env.OS_MUTEX_BACKEND !== 'atomics' && !process.env[WARNED_MARK]) {
+  process.env[WARNED_MARK] = '1';
+  const reason = String(native.unavailableReason?.message ?? 'unknown').split('\n')[0].trim();
+  process.emitWarning(
+    `os-mutex: the native addon is not available (${reason}), so Mutex and RecursiveMutex are the ` +
+    `pure-Atomics ones (same API, no OS mutex).${lastBuildOutcome()} Run \`npx os-mutex-build\` to build ` +
+    'the addon from source (a C++17 compiler, make and python3), or set OS_MUTEX_BACKEND=atomics to choose ' +
+    'the Atomics backend without this warning.',
+    { code: FALLBACK_WARNING, detail: native.unavailableReason?.message });
+}
 
 export { AtomicsMutex, AtomicsRecursiveMutex };
 export { BaseLock } from './api/lock';
