@@ -4,5 +4,6 @@ import lib from '../dist/lib/atomics.js';
 export const {
   AtomicsMutex, AtomicsRecursiveMutex, MutexError, MutexDeadlockError, MutexNotOwnerError,
   MutexTimeoutError, MutexInvalidHandleError, MutexRecursionLimitError, MutexUnsupportedError,
+  MutexWaitersLimitError,
 } = lib;
 export default lib;

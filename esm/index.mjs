@@ -6,5 +6,6 @@ export const {
   backend, Mutex, RecursiveMutex, nativeUnavailableReason, AtomicsMutex, AtomicsRecursiveMutex,
   BaseLock, MutexGuard, MAX_RECURSION, MutexError, MutexDeadlockError, MutexNotOwnerError,
   MutexTimeoutError, MutexInvalidHandleError, MutexRecursionLimitError, MutexUnsupportedError,
+  MutexWaitersLimitError, Condition,
 } = lib;
 export default lib;

@@ -11,6 +11,7 @@ import path from 'node:path';
 
 import { AtomicsMutex, AtomicsRecursiveMutex } from './backends/atomics';
 import * as native from './backends/native';
+import { setDefaultLockClasses } from './api/lock-class';
 import type { BackendName } from './contract/raw-lock';
 
 /** `'native'` when the OS-mutex addon loaded, else `'atomics'`. */
@@ -24,6 +25,10 @@ export type Mutex = native.Mutex;
 export const RecursiveMutex: typeof native.RecursiveMutex =
   native.available ? native.RecursiveMutex : AtomicsRecursiveMutex;
 export type RecursiveMutex = native.RecursiveMutex;
+
+// Primitives that make their own locks (Condition's default lock, Semaphore,
+// Event, Barrier) use the classes chosen here.
+setDefaultLockClasses({ mutex: Mutex, recursive: RecursiveMutex });
 
 /** Why the native backend is not in use (undefined when it is). */
 export const nativeUnavailableReason: Error | undefined = native.unavailableReason;
@@ -66,6 +71,7 @@ export { AtomicsMutex, AtomicsRecursiveMutex };
 export { BaseLock } from './api/lock';
 export { MAX_RECURSION } from './api/recursive';
 export { MutexGuard } from './api/guard';
+export { Condition, type ConditionHandle, type ConditionOptions } from './api/condition';
 export type { AcquireOptions, AsyncAcquireOptions } from './api/options';
 export type { BackendName, LockKind } from './contract/raw-lock';
 export type { MutexHandle } from './contract/handle';

@@ -42,11 +42,13 @@ interface Waiter {
 let pendingInThread = 0;
 let keepAlive: NodeJS.Timeout | undefined;
 
-function addPending(): void {
+/** One more pending async wait in this thread: keeps the event loop alive. */
+export function addPending(): void {
   if (pendingInThread++ === 0) keepAlive = setInterval(() => {}, 2 ** 30);
 }
 
-function removePending(): void {
+/** A pending async wait of this thread settled. */
+export function removePending(): void {
   if (--pendingInThread === 0) {
     clearInterval(keepAlive);
     keepAlive = undefined;

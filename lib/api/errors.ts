@@ -15,7 +15,8 @@ export type MutexErrorCode =
   | 'ERR_MUTEX_TIMEOUT'
   | 'ERR_MUTEX_INVALID_HANDLE'
   | 'ERR_MUTEX_RECURSION_LIMIT'
-  | 'ERR_MUTEX_UNSUPPORTED';
+  | 'ERR_MUTEX_UNSUPPORTED'
+  | 'ERR_MUTEX_WAITERS_LIMIT';
 
 /** Base class of every lock error os-mutex throws. */
 export class MutexError extends Error {
@@ -89,5 +90,15 @@ export class MutexUnsupportedError extends MutexError {
   }
   override get name(): string {
     return 'MutexUnsupportedError';
+  }
+}
+
+/** More threads tried to wait on a condition at once than its `maxWaiters`. */
+export class MutexWaitersLimitError extends MutexError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_MUTEX_WAITERS_LIMIT', message, options);
+  }
+  override get name(): string {
+    return 'MutexWaitersLimitError';
   }
 }

@@ -16,10 +16,30 @@ export interface LockClassInfo {
 }
 
 const infos = new WeakMap<object, LockClassInfo>();
+/** `${backend}:${kind}` -> the class registered for it, for opening a handle found inside another handle. */
+const byKind = new Map<string, new () => unknown>();
+/** The classes `Mutex` / `RecursiveMutex` stand for (set by index.ts). */
+let defaults: Partial<Record<LockKind, new () => unknown>> = {};
 
 /** Registers a concrete lock class of a backend. */
-export function defineLockClass(cls: abstract new () => unknown, backend: Backend, kind: LockKind, name: string): void {
+export function defineLockClass(cls: new () => unknown, backend: Backend, kind: LockKind, name: string): void {
   infos.set(cls, { backend, kind, name });
+  if (!byKind.has(`${backend.name}:${kind}`)) byKind.set(`${backend.name}:${kind}`, cls);
+}
+
+/** The registered class of a backend and kind (values as read from a handle), or undefined. */
+export function lockClassFor(backend: unknown, kind: unknown): (new () => unknown) | undefined {
+  return typeof backend === 'string' && typeof kind === 'string' ? byKind.get(`${backend}:${kind}`) : undefined;
+}
+
+/** Sets the classes that primitives use for their own locks: index.ts's choice of backend. */
+export function setDefaultLockClasses(classes: Record<LockKind, new () => unknown>): void {
+  defaults = classes;
+}
+
+/** The class `Mutex` (kind 'mutex') or `RecursiveMutex` stands for; undefined before index.ts ran. */
+export function defaultLockClass(kind: LockKind): (new () => unknown) | undefined {
+  return defaults[kind];
 }
 
 /**

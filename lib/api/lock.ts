@@ -330,6 +330,32 @@ export abstract class BaseLock {
   }
 
   /**
+   * For a condition wait: releases every hold the calling thread has (a
+   * recursive lock fully) and returns the count to give back to
+   * {@link BaseLock.restoreHolds}. Never blocks.
+   * @throws MutexNotOwnerError unless the calling thread holds `lock`.
+   * @internal
+   */
+  static releaseAllHolds(lock: BaseLock): number {
+    const meta = lock.#meta;
+    if (meta[OWNER] !== SELF) throw lock.#notOwnerError();
+    const count = meta[COUNT];
+    meta[COUNT] = 1;
+    lock.release();
+    return count;
+  }
+
+  /**
+   * After a condition wait re-acquired `lock` (acquire() or acquireAsync():
+   * count 1), gives back the count {@link BaseLock.releaseAllHolds} saved.
+   * Never blocks. Precondition: the calling thread holds `lock`.
+   * @internal
+   */
+  static restoreHolds(lock: BaseLock, count: number): void {
+    lock.#meta[COUNT] = count;
+  }
+
+  /**
    * The caller already holds the lock and asks for it again, waiting up to
    * `timeout` ms (0: not at all). A plain lock never re-enters: false when
    * not waiting, else MutexDeadlockError. `RecursiveMutex` overrides this.

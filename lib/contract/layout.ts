@@ -67,3 +67,39 @@ export const ATOMICS_MAGIC = 0x584d534f;
 export const ATOMICS_WAITERS = 1;
 /** The lock word of a holder is (threadId + 1) shifted left by this. */
 export const ATOMICS_HOLDER_SHIFT = 1;
+
+// --- A condition's buffer (lib/api/condition.ts) -----------------------------
+// Waiters take a slot, park on its STATE word and are told by notify(), which
+// moves the oldest WAITING slots (by TICKET) to NOTIFIED. The primitives
+// written over a condition (Semaphore, Event, Barrier) keep their own state
+// in the COND_USER words. The native addon frees the slots of a thread that
+// dies waiting (lib/services/owner-death.ts); COND_MAGIC_AT is the same
+// index as ATOMICS_MAGIC_AT, so one watch serves both layouts.
+
+/** Word index: the last ticket handed out (tickets order waiters, oldest first). */
+export const COND_SEQ = 0;
+/** Word index: how many slots are WAITING or NOTIFIED. */
+export const COND_WAITERS = 1;
+/** Word index: how many waiters' slots owner death freed (a Barrier breaks on a change). */
+export const COND_DEATHS = 2;
+/** Word index: how many slots the buffer has. */
+export const COND_CAPACITY_AT = 3;
+/** Word index: {@link COND_MAGIC}. */
+export const COND_MAGIC_AT = 4;
+/** Word indices: state of the primitive built on the condition. */
+export const COND_USER0 = 5;
+export const COND_USER1 = 6;
+export const COND_USER2 = 7;
+/** Word index of slot 0; slot i starts at COND_SLOTS_AT + i * COND_SLOT_WORDS. */
+export const COND_SLOTS_AT = 8;
+/** Words per slot: STATE, TICKET, OWNER. */
+export const COND_SLOT_WORDS = 3;
+export const COND_SLOT_STATE = 0;
+export const COND_SLOT_TICKET = 1;
+export const COND_SLOT_OWNER = 2;
+/** Slot states. */
+export const COND_FREE = 0;
+export const COND_WAITING = 1;
+export const COND_NOTIFIED = 2;
+/** "COND": marks a buffer as a condition. */
+export const COND_MAGIC = 0x444e4f43;

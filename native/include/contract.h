@@ -30,6 +30,23 @@ constexpr int32_t kAtomicsWords = 12;  // ATOMICS_WORDS
 constexpr int32_t kAtomicsMagic = 0x584d534f;  // ATOMICS_MAGIC
 constexpr int32_t kAtomicsWaiters = 1;  // ATOMICS_WAITERS
 constexpr int32_t kAtomicsHolderShift = 1;  // ATOMICS_HOLDER_SHIFT
+constexpr int32_t kCondSeq = 0;  // COND_SEQ
+constexpr int32_t kCondWaiters = 1;  // COND_WAITERS
+constexpr int32_t kCondDeaths = 2;  // COND_DEATHS
+constexpr int32_t kCondCapacityAt = 3;  // COND_CAPACITY_AT
+constexpr int32_t kCondMagicAt = 4;  // COND_MAGIC_AT
+constexpr int32_t kCondUser0 = 5;  // COND_USER0
+constexpr int32_t kCondUser1 = 6;  // COND_USER1
+constexpr int32_t kCondUser2 = 7;  // COND_USER2
+constexpr int32_t kCondSlotsAt = 8;  // COND_SLOTS_AT
+constexpr int32_t kCondSlotWords = 3;  // COND_SLOT_WORDS
+constexpr int32_t kCondSlotState = 0;  // COND_SLOT_STATE
+constexpr int32_t kCondSlotTicket = 1;  // COND_SLOT_TICKET
+constexpr int32_t kCondSlotOwner = 2;  // COND_SLOT_OWNER
+constexpr int32_t kCondFree = 0;  // COND_FREE
+constexpr int32_t kCondWaiting = 1;  // COND_WAITING
+constexpr int32_t kCondNotified = 2;  // COND_NOTIFIED
+constexpr int32_t kCondMagic = 0x444e4f43;  // COND_MAGIC
 
 }  // namespace contract
 }  // namespace os_mutex
