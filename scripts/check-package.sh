@@ -89,13 +89,10 @@ while (queue.length > 0) {
     const base = path.posix.join(path.posix.dirname(file), spec);
     // A .d.ts names its sibling module; the JavaScript names the file it loads.
     const declaration = /\.d\.[mc]?ts$/.test(file);
-    for (const candidate of CANDIDATES(base)) {
-      if (declaration !== /\.d\.[mc]?ts$/.test(candidate)) continue;
-      if (fs.existsSync(path.join(root, candidate)) && fs.statSync(path.join(root, candidate)).isFile()) {
-        queue.push(candidate);
-        break;
-      }
-    }
+    const found = CANDIDATES(base).find((candidate) => declaration === /\.d\.[mc]?ts$/.test(candidate) &&
+      fs.existsSync(path.join(root, candidate)) && fs.statSync(path.join(root, candidate)).isFile());
+    if (found === undefined) missing.push(`${spec} (imported by ${file})`);
+    else queue.push(found);
   }
 }
 
@@ -116,7 +113,7 @@ console.log(`${count(/\.js$|\.mjs$/)} JavaScript files, ${count(/\.d\.m?ts$/)} d
   `${count(/\.map$/)} source maps under dist/ and esm/`);
 for (const problem of problems) console.log(`  ${problem}`);
 if (problems.length > 0) {
-  console.log('  (stale files: `rm -rf dist` and pack again; a new public .d.ts: add it to "files")');
+  console.log('  (stale or internal files: `rm -rf dist` and pack again; declarations come from scripts/prune-declarations.js)');
 }
 process.exit(problems.length > 0 ? 1 : 0);
 EOF
