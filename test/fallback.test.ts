@@ -24,7 +24,10 @@ function copyWithoutBinaries(): { dir: string; env: NodeJS.ProcessEnv; remove: (
   fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'));
   // Dependencies through NODE_PATH, not a link: links need privileges on
   // Windows and are not supported across drives under Wine.
-  const env = { OS_MUTEX_BACKEND: '', OS_MUTEX_NATIVE_UNAVAILABLE_WARNED: '', NODE_PATH: path.join(ROOT, 'node_modules') };
+  const env = {
+    OS_MUTEX_BACKEND: '', OS_MUTEX_NATIVE_BINDING: '', OS_MUTEX_NATIVE_UNAVAILABLE_WARNED: '',
+    NODE_PATH: path.join(ROOT, 'node_modules'),
+  };
   return { dir, env, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 

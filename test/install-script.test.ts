@@ -42,7 +42,7 @@ function copyWithGlibcPrebuild(): Copy {
   fs.mkdirSync(prebuilds, { recursive: true });
   fs.copyFileSync(binary, path.join(prebuilds, 'os-mutex.glibc.node'));
   const env = {
-    ...process.env, OS_MUTEX_BACKEND: '', OS_MUTEX_NATIVE_UNAVAILABLE_WARNED: '', PREBUILDS_ONLY: '',
+    ...process.env, OS_MUTEX_BACKEND: '', OS_MUTEX_NATIVE_BINDING: '', OS_MUTEX_NATIVE_UNAVAILABLE_WARNED: '', PREBUILDS_ONLY: '',
     LIBC: '', NODE_PATH: path.join(ROOT, 'node_modules'),
   };
   return { dir, env, binary, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
