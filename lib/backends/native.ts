@@ -85,7 +85,7 @@ const BINDING_HINT =
  *   nothing else is searched, so a wrong path never silently ends on another
  *   binary or on the Atomics backend without saying so.
  * - otherwise node-gyp-build's search of the package folder, found from
- *   `__dirname` (build/Release, then prebuilds/<platform>-<arch>/). Code
+ *   `__dirname` (build/Release or build/Debug, then prebuilds/<platform>-<arch>/). Code
  *   bundled as an ES module has no `__dirname`, and code bundled as
  *   CommonJS sits outside the package: the error then says to set the variable.
  * The file is loaded through `module.createRequire` (taken with
