@@ -301,15 +301,19 @@ describe('issue 10.4: an Atomics release reaches a waiting thread even when the 
  * the event loop) the live count stays near what such a heap can hold
  * (of the order of ten thousand lock objects at ~2.8 KiB of JS heap each)
  * and RSS near the baseline. The old code kept all of them: 290,001 live, ~465 MiB RSS.
- * The bounds (100,000 locks, 250 MB) leave ample room above the fixed
- * figures and fail clearly against the old ones.
+ * The bounds (100,000 locks, 250 MB) fail clearly against the old figures;
+ * the fixed code measured ~20,000 live and ~190 MiB (what is left above the
+ * baseline is Node-API's own bookkeeping for the two functions of each lock,
+ * which only an event-loop turn frees).
  */
 const GARBAGE_LOCKS = 300_000;
 const PEAK_LIVE_LIMIT = 100_000;
 const PEAK_RSS_LIMIT = 250 * 1024 * 1024;
 
 describe('issue 10.5: native locks dropped in a synchronous loop are freed without the event loop turning', function () {
-  this.timeout(30_000);
+  // ~3 s natively; the loop takes ~140 s under qemu (the linux-arm64 leg of
+  // test:platforms), so the bounds here are generous rather than a skip.
+  this.timeout(300_000);
 
   it('Mutex (native backend only): 300,000 locks made in one synchronous loop never exceed 100,000 live or 250 MB RSS', async function () {
     if (ATOMICS_ONLY) {
@@ -335,7 +339,7 @@ describe('issue 10.5: native locks dropped in a synchronous loop are freed witho
     const env = { ...process.env };
     delete env.OS_MUTEX_BACKEND;
     const { stdout } = await run(process.execPath, ['--max-old-space-size=24', '--expose-gc', '-e', script],
-      { env, timeout: 25_000 });
+      { env, timeout: 280_000 });
     const seen = JSON.parse(stdout) as { unavailable?: string; peakLive: number; peakRss: number };
     assert.equal(seen.unavailable, undefined, `the native addon did not load in the child: ${seen.unavailable}`);
     const rssMiB = (seen.peakRss / 1048576).toFixed(0);
