@@ -167,7 +167,7 @@ export class Condition {
    * @throws MutexInvalidHandleError for anything that is not a condition's handle.
    */
   static from<T extends Condition>(this: new () => T, handle: ConditionHandle): T {
-    if (typeof this !== 'function' || !((this as unknown) === Condition || this.prototype instanceof Condition)) {
+    if (!isConditionClass(this)) {
       throw invalidThis('from() must be called on Condition or a subclass, as in Condition.from(handle)');
     }
     const { lock: lockHandle, buffer } = readConditionHandle(handle);
@@ -441,6 +441,16 @@ export class Condition {
       };
       park();
     });
+  }
+}
+
+/** Whether `cls` is Condition or a subclass (a Proxy whose traps throw is not). */
+function isConditionClass(cls: unknown): boolean {
+  if (typeof cls !== 'function') return false;
+  try {
+    return cls === Condition || (cls as { prototype: unknown }).prototype instanceof Condition;
+  } catch {
+    return false;
   }
 }
 
