@@ -12,7 +12,7 @@
 // Prints one JSON line and exits 0 when all hold, 1 otherwise.
 'use strict';
 const { Worker, isMainThread, workerData, threadId } = require('node:worker_threads');
-const { Mutex, RecursiveMutex, backend } = require('os-mutex');
+const { Mutex, RecursiveMutex, backend, nativeUnavailableReason } = require('os-mutex');
 
 const WORKERS = 4;
 const INCREMENTS = 10000;
@@ -74,6 +74,7 @@ async function main() {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     backend,
+    ...(nativeUnavailableReason ? { nativeUnavailableReason: nativeUnavailableReason.message.split('\n')[0] } : {}),
     count,
     expectedCount: WORKERS * INCREMENTS,
     workerExitCodes: codes,
