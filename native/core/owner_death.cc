@@ -44,4 +44,79 @@ bool AbandonAtomicsLockIfHeldBy(SharedWord* words, int32_t thread_id) {
   return true;
 }
 
+namespace {
+
+SharedWord* CondSlot(SharedWord* words, int32_t slot) {
+  return words + contract::kCondSlotsAt + slot * contract::kCondSlotWords;
+}
+
+bool IsCondWaiting(int32_t state) {
+  return state == contract::kCondWaiting || state == contract::kCondNotified;
+}
+
+// a < b for tickets that wrap around int32, as JavaScript's `a - b < 0` on
+// int32 values (no signed overflow here: the difference is taken unsigned).
+bool TicketBefore(int32_t a, int32_t b) {
+  return static_cast<int32_t>(static_cast<uint32_t>(a) - static_cast<uint32_t>(b)) < 0;
+}
+
+// Moves the oldest WAITING slot to NOTIFIED, retrying while others change
+// slots under it. Returns whether a slot was notified.
+bool NotifyOldestCondWaiter(SharedWord* words, int32_t capacity) {
+  for (;;) {
+    int32_t oldest = -1;
+    int32_t oldest_ticket = 0;
+    for (int32_t i = 0; i < capacity; ++i) {
+      SharedWord* slot = CondSlot(words, i);
+      if (slot[contract::kCondSlotState].load() != contract::kCondWaiting) continue;
+      int32_t ticket = slot[contract::kCondSlotTicket].load();
+      if (oldest < 0 || TicketBefore(ticket, oldest_ticket)) {
+        oldest = i;
+        oldest_ticket = ticket;
+      }
+    }
+    if (oldest < 0) return false;
+    int32_t expected = contract::kCondWaiting;
+    if (CondSlot(words, oldest)[contract::kCondSlotState].compare_exchange_strong(
+            expected, contract::kCondNotified)) {
+      return true;
+    }
+  }
+}
+
+}  // namespace
+
+bool CondHasWaiterOf(const SharedWord* words, int32_t capacity, int32_t thread_id) {
+  if (thread_id == contract::kNoOwner) return false;
+  for (int32_t i = 0; i < capacity; ++i) {
+    const SharedWord* slot = words + contract::kCondSlotsAt + i * contract::kCondSlotWords;
+    if (IsCondWaiting(slot[contract::kCondSlotState].load()) &&
+        slot[contract::kCondSlotOwner].load() == thread_id) {
+      return true;
+    }
+  }
+  return false;
+}
+
+int RemoveCondWaitersOf(SharedWord* words, int32_t capacity, int32_t thread_id) {
+  if (thread_id == contract::kNoOwner) return 0;
+  int removed = 0;
+  for (int32_t i = 0; i < capacity; ++i) {
+    SharedWord* slot = CondSlot(words, i);
+    int32_t state = slot[contract::kCondSlotState].load();
+    // OWNER after STATE: a slot this thread waits in is never freed or taken
+    // by another thread (only notify() moves it, WAITING -> NOTIFIED), so the
+    // compare-and-swap retries only for that move.
+    while (IsCondWaiting(state) && slot[contract::kCondSlotOwner].load() == thread_id) {
+      if (!slot[contract::kCondSlotState].compare_exchange_strong(state, contract::kCondFree)) continue;
+      words[contract::kCondWaiters].fetch_sub(1);
+      words[contract::kCondDeaths].fetch_add(1);
+      ++removed;
+      if (state == contract::kCondNotified) NotifyOldestCondWaiter(words, capacity);
+      break;
+    }
+  }
+  return removed;
+}
+
 }  // namespace os_mutex

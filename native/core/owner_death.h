@@ -6,6 +6,8 @@
 //   os_mutex::AtomicsHolderWord      the lock word naming a thread (Atomics backend)
 //   os_mutex::AtomicsLockHeldBy      whether an Atomics-backend lock names a thread
 //   os_mutex::AbandonAtomicsLockIfHeldBy  owner death for one Atomics-backend lock
+//   os_mutex::CondHasWaiterOf        whether a condition has a slot a thread waits in
+//   os_mutex::RemoveCondWaitersOf    owner death for one condition's waiter slots
 //
 // "Abandon" is the release a dying holder did not do, in the order of a
 // JavaScript release (the FLAGS and COUNT words, then OWNER, then the OS
@@ -53,6 +55,27 @@ bool AtomicsLockHeldBy(const SharedWord* words, int32_t thread_id);
 // alive; the caller is thread `thread_id` as it exits (it no longer runs
 // JavaScript that could take the lock again).
 bool AbandonAtomicsLockIfHeldBy(SharedWord* words, int32_t thread_id);
+
+// A condition's buffer (lib/api/condition.ts; contract::kCond*): a header
+// and `capacity` slots of STATE, TICKET, OWNER. `capacity` is the one the
+// buffer was validated with (its length), never re-read from the shared
+// COND_CAPACITY_AT word, so a scribbled word cannot send a walk out of it.
+
+// Whether a slot of the condition at `words` is WAITING or NOTIFIED with
+// OWNER `thread_id` (STATE is read before OWNER: a waiter writes OWNER before
+// it makes its slot WAITING). kNoOwner waits nowhere. Never blocks.
+bool CondHasWaiterOf(const SharedWord* words, int32_t capacity, int32_t thread_id);
+
+// Owner death for one condition: every slot `thread_id` waits in (WAITING or
+// NOTIFIED) is made FREE with a compare-and-swap, COND_WAITERS is
+// decremented and COND_DEATHS incremented for it; a slot that was NOTIFIED
+// passes its notification on to the oldest WAITING slot (smallest TICKET,
+// compared wrap-safe), which becomes NOTIFIED (or to nobody, when none
+// waits: a notify with no waiter is lost, as in JavaScript). No
+// Atomics.notify is possible from C++: that waiter sees it when its wait
+// slice ends. Returns how many slots were freed. Precondition: the words are
+// alive; the caller is thread `thread_id` as it exits. Never blocks.
+int RemoveCondWaitersOf(SharedWord* words, int32_t capacity, int32_t thread_id);
 
 }  // namespace os_mutex
 

@@ -3,7 +3,7 @@
 //
 // Defines (namespace os_mutex::binding):
 //   LockEntry        one NativeLock this environment created or opened
-//   SharedLockEntry  one Atomics-backend lock this environment watches
+//   SharedLockEntry  one Atomics-backend lock or condition this environment watches
 //   EnvState         everything per environment: thread id, wake path, the
 //                    lock entries, the watched Atomics locks; its cleanup
 //                    hook is where owner death happens
@@ -53,9 +53,16 @@ struct LockEntry {
 };
 
 struct SharedLockEntry {
-  napi_ref view;       // weak: the Int32Array the Atomics lock object uses
+  // What the buffer is, by its magic word (the same index in every layout).
+  enum class Layout : int32_t {
+    kAtomicsLock,  // contract::kAtomics*: an Atomics-backend lock
+    kCondition,    // contract::kCond*: a condition's waiter slots
+  };
+  napi_ref view;       // weak: the Int32Array the lock (or condition) object uses
   napi_ref buffer;     // strong: its SharedArrayBuffer (keeps `words` valid)
   SharedWord* words;
+  Layout layout;
+  int32_t capacity;    // kCondition: slots, as validated against the view's length
 };
 
 struct EnvState final : AsyncWaker {
@@ -89,7 +96,7 @@ struct EnvState final : AsyncWaker {
   // table's and the wake lists' mutexes.
   void PruneLocks();
 
-  // Atomics-backend owner death, in napi/shared_locks.cc.
+  // Owner death for Atomics-backend locks and conditions, in napi/shared_locks.cc.
   void PruneSharedLocks();
   void AbandonSharedLocks();
 

@@ -1,7 +1,7 @@
 // native_test.cc — tests of the native core (core/, platform/) without Node:
 // OsMutex (lock, try_lock, timed waits), the lock table (reference counts,
-// ids, kinds, words), owner death (native locks an environment opened, and
-// Atomics-backend lock words), async wake lists, and the wait graph with its
+// ids, kinds, words), owner death (native locks an environment opened,
+// Atomics-backend lock words, condition waiter slots), async wake lists, and the wait graph with its
 // own mutex, with several threads hammering each. Built and run under ThreadSanitizer and
 // under AddressSanitizer + UndefinedBehaviorSanitizer by scripts/test-native.sh.
 //
@@ -305,6 +305,121 @@ void test_owner_death_of_atomics_locks() {
   CHECK((w[contract::kMetaFlags].load() & contract::kFlagAbandoned) != 0);
 }
 
+// A condition's buffer (contract::kCond*), as lib/api/condition.ts lays it out.
+struct CondWords {
+  explicit CondWords(int32_t capacity)
+      : capacity(capacity), w(contract::kCondSlotsAt + capacity * contract::kCondSlotWords) {
+    for (auto& word : w) word.store(0);
+    w[contract::kCondCapacityAt].store(capacity);
+    w[contract::kCondMagicAt].store(contract::kCondMagic);
+  }
+  SharedWord* slot(int32_t i) { return &w[contract::kCondSlotsAt + i * contract::kCondSlotWords]; }
+  // As condition.ts's #enter: OWNER and TICKET first, then STATE.
+  void wait_in(int32_t i, int32_t owner, int32_t ticket, int32_t state = contract::kCondWaiting) {
+    slot(i)[contract::kCondSlotOwner].store(owner);
+    slot(i)[contract::kCondSlotTicket].store(ticket);
+    slot(i)[contract::kCondSlotState].store(state);
+    w[contract::kCondWaiters].fetch_add(1);
+  }
+  int32_t state(int32_t i) { return slot(i)[contract::kCondSlotState].load(); }
+  const int32_t capacity;
+  std::vector<SharedWord> w;
+};
+
+// As condition.ts's notify(1): the oldest WAITING slot (wrap-safe tickets)
+// to NOTIFIED, retried when the slot changes under it.
+bool notify_one(CondWords& c) {
+  for (;;) {
+    int32_t oldest = -1, oldest_ticket = 0;
+    for (int32_t i = 0; i < c.capacity; ++i) {
+      if (c.state(i) != contract::kCondWaiting) continue;
+      int32_t ticket = c.slot(i)[contract::kCondSlotTicket].load();
+      if (oldest < 0 || static_cast<int32_t>(static_cast<uint32_t>(ticket) - static_cast<uint32_t>(oldest_ticket)) < 0) {
+        oldest = i;
+        oldest_ticket = ticket;
+      }
+    }
+    if (oldest < 0) return false;
+    int32_t expected = contract::kCondWaiting;
+    if (c.slot(oldest)[contract::kCondSlotState].compare_exchange_strong(expected, contract::kCondNotified)) return true;
+  }
+}
+
+// Owner death in a condition: the dying thread's WAITING and NOTIFIED slots
+// are freed and counted; a notification it had not consumed passes to the
+// oldest live waiter (tickets compared across the int32 wrap); other
+// threads' slots are untouched.
+void test_owner_death_of_condition_waiters() {
+  constexpr int32_t kDying = 31, kOther = 32;
+  CondWords c(5);
+  CHECK(!os_mutex::CondHasWaiterOf(c.w.data(), c.capacity, kDying));
+  c.wait_in(0, kDying, 5);
+  c.wait_in(1, kDying, 3, contract::kCondNotified);
+  c.wait_in(2, kOther, 2147483646);   // older than slot 3: the sequence wrapped after it
+  c.wait_in(3, kOther, -2147483647);
+  c.slot(4)[contract::kCondSlotOwner].store(kDying);  // FREE slot with a stale OWNER: not a waiter
+  CHECK(os_mutex::CondHasWaiterOf(c.w.data(), c.capacity, kDying));
+  CHECK(!os_mutex::CondHasWaiterOf(c.w.data(), c.capacity, kNoOwner));
+  CHECK(os_mutex::RemoveCondWaitersOf(c.w.data(), c.capacity, kNoOwner) == 0);
+  CHECK(os_mutex::RemoveCondWaitersOf(c.w.data(), c.capacity, kDying) == 2);
+  CHECK(c.state(0) == contract::kCondFree && c.state(1) == contract::kCondFree);
+  CHECK(c.state(2) == contract::kCondNotified);  // the oldest live waiter got the notification
+  CHECK(c.state(3) == contract::kCondWaiting);
+  CHECK(c.state(4) == contract::kCondFree);
+  CHECK(c.w[contract::kCondWaiters].load() == 2);
+  CHECK(c.w[contract::kCondDeaths].load() == 2);
+  CHECK(!os_mutex::CondHasWaiterOf(c.w.data(), c.capacity, kDying));
+  CHECK(os_mutex::RemoveCondWaitersOf(c.w.data(), c.capacity, kDying) == 0);
+  // A notification with no live waiter to pass to is dropped.
+  CondWords lone(2);
+  lone.wait_in(1, kDying, 1, contract::kCondNotified);
+  CHECK(os_mutex::RemoveCondWaitersOf(lone.w.data(), lone.capacity, kDying) == 1);
+  CHECK(lone.state(0) == contract::kCondFree && lone.state(1) == contract::kCondFree);
+  CHECK(lone.w[contract::kCondWaiters].load() == 0 && lone.w[contract::kCondDeaths].load() == 1);
+
+  // Hammered: while threads die out of their slots, a notifier gives k <= (live
+  // waiters) notifications; none is lost and none lands on a dead slot.
+  for (int round = 0; round < 200; ++round) {
+    constexpr int32_t kDyingThreads = 3, kPerDying = 4, kLive = 6, kNotifies = 5;
+    CondWords h(kDyingThreads * kPerDying + kLive);
+    int32_t ticket = 2147483640;  // wraps to negative during the round
+    // Interleave owners so dying and live slots alternate in ticket order.
+    std::vector<int32_t> owners;
+    for (int32_t i = 0; i < kLive; ++i) {
+      owners.push_back(100);  // live
+      for (int32_t d = 0; d < kDyingThreads && i < kPerDying; ++d) owners.push_back(200 + d);
+    }
+    for (int32_t i = 0; i < h.capacity; ++i) {
+      h.wait_in(i, owners[i], ticket);
+      ticket = static_cast<int32_t>(static_cast<uint32_t>(ticket) + 1);  // wraps as JavaScript's does
+    }
+    std::atomic<int> given{0};
+    std::thread notifier([&] {
+      for (int n = 0; n < kNotifies; ++n) {
+        if (notify_one(h)) given.fetch_add(1);
+      }
+    });
+    run_threads(kDyingThreads, [&](int d) {
+      CHECK(os_mutex::RemoveCondWaitersOf(h.w.data(), h.capacity, 200 + d) == kPerDying);
+    });
+    notifier.join();
+    int live_notified = 0, live_waiting = 0;
+    for (int32_t i = 0; i < h.capacity; ++i) {
+      if (owners[i] != 100) {
+        CHECK(h.state(i) == contract::kCondFree);
+        continue;
+      }
+      if (h.state(i) == contract::kCondNotified) ++live_notified;
+      if (h.state(i) == contract::kCondWaiting) ++live_waiting;
+    }
+    CHECK(given.load() == kNotifies);
+    CHECK(live_notified == kNotifies);
+    CHECK(live_waiting == kLive - kNotifies);
+    CHECK(h.w[contract::kCondWaiters].load() == kLive);
+    CHECK(h.w[contract::kCondDeaths].load() == kDyingThreads * kPerDying);
+  }
+}
+
 struct CountingWaker final : os_mutex::AsyncWaker {
   std::atomic<int> wakes{0};
   void wake(uint64_t) override { wakes.fetch_add(1); }
@@ -460,6 +575,7 @@ int main() {
       {"Owner death: an environment's held locks released once, flagged abandoned", test_owner_death_of_opened_locks},
       {"Owner death: a blocked waiter gets the lock, async waiters are woken", test_owner_death_wakes_waiters},
       {"Owner death: an Atomics lock word naming the dying thread is freed", test_owner_death_of_atomics_locks},
+      {"Owner death: a condition's dying waiter is removed, its notification passed on", test_owner_death_of_condition_waiters},
       {"WakeList: async wake-ups are one-shot and never missed", test_async_wakeups},
       {"WaitGraph: wait cycles reported once, chains never", test_wait_cycles},
       {"WaitGraph: its own mutex; concurrent cycle closers report once", test_wait_graph_own_lock},
