@@ -16,7 +16,9 @@ export type MutexErrorCode =
   | 'ERR_MUTEX_INVALID_HANDLE'
   | 'ERR_MUTEX_RECURSION_LIMIT'
   | 'ERR_MUTEX_UNSUPPORTED'
-  | 'ERR_MUTEX_WAITERS_LIMIT';
+  | 'ERR_MUTEX_WAITERS_LIMIT'
+  | 'ERR_MUTEX_SEMAPHORE_OVERFLOW'
+  | 'ERR_MUTEX_BROKEN_BARRIER';
 
 /** Base class of every lock error os-mutex throws. */
 export class MutexError extends Error {
@@ -100,5 +102,33 @@ export class MutexWaitersLimitError extends MutexError {
   }
   override get name(): string {
     return 'MutexWaitersLimitError';
+  }
+}
+
+/**
+ * A semaphore's release would take its value past what it may hold: a
+ * `BoundedSemaphore` past its initial value (Python's `ValueError: Semaphore
+ * released too many times`), or any semaphore past 2^31-1. Nothing was changed.
+ */
+export class SemaphoreOverflowError extends MutexError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_MUTEX_SEMAPHORE_OVERFLOW', message, options);
+  }
+  override get name(): string {
+    return 'SemaphoreOverflowError';
+  }
+}
+
+/**
+ * A `Barrier` is broken, or broke while the caller waited: it was aborted or
+ * reset, a wait timed out, the action threw, or a party's thread died in it
+ * (Python's `threading.BrokenBarrierError`).
+ */
+export class BrokenBarrierError extends MutexError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_MUTEX_BROKEN_BARRIER', message, options);
+  }
+  override get name(): string {
+    return 'BrokenBarrierError';
   }
 }
