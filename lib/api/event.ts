@@ -45,6 +45,10 @@ export class Event extends ConditionPrimitive {
     });
   }
 
+  override get handle(): EventHandle {
+    return super.handle as EventHandle;
+  }
+
   /** Whether the flag is set (a snapshot). Never blocks. */
   isSet(): boolean {
     return Atomics.load(this.words, FLAG) !== 0;

@@ -80,6 +80,10 @@ export class Semaphore extends ConditionPrimitive {
     });
   }
 
+  override get handle(): SemaphoreHandle {
+    return super.handle as SemaphoreHandle;
+  }
+
   /** Permits available now (a snapshot). Never blocks. */
   get value(): number {
     return Atomics.load(this.words, VALUE);
