@@ -103,3 +103,44 @@ export const COND_WAITING = 1;
 export const COND_NOTIFIED = 2;
 /** "COND": marks a buffer as a condition. */
 export const COND_MAGIC = 0x444e4f43;
+
+// --- A reader-writer lock's buffer (lib/api/rwlock.ts) -----------------------
+// A writer claims RW_WRITER (naming itself, atomically), which stops new
+// readers, then waits for the read shares to drain and sets RW_WRITE_HELD. A
+// reader takes a slot (OWNER = its threadId), sets its COUNT (the thread's
+// read shares, recursion included), then checks RW_WRITER; a thread's shares
+// live in its slot only, so the native addon can return the shares of a
+// thread that dies (lib/services/owner-death.ts), and free a dying writer's
+// claim, marking the lock abandoned when it held the write side.
+// RW_MAGIC_AT is the same index as ATOMICS_MAGIC_AT and COND_MAGIC_AT.
+
+/** Word index: 0 free; else (writer's threadId + 1) << ATOMICS_HOLDER_SHIFT, | RW_WRITE_HELD once readers drained. */
+export const RW_WRITER = 0;
+/** Word index: flag bits, {@link FLAG_ABANDONED} (a writer died holding the write side). */
+export const RW_FLAGS = 1;
+/** Word index: bumped when a read share is returned while RW_WRITER is claimed; the claiming writer waits on it. */
+export const RW_DRAIN_SEQ = 2;
+/**
+ * Word index: how many waiters (sync or async, any thread) are parked on
+ * RW_WRITER; a release notifies only when it is not 0. A waiter terminated
+ * while parked stays counted: later releases then notify needlessly.
+ */
+export const RW_PARKED = 3;
+/** Word index: {@link RW_MAGIC}. */
+export const RW_MAGIC_AT = 4;
+/** Word index: how many reader slots the buffer has. */
+export const RW_CAPACITY_AT = 5;
+/** Word index: a random id, for messages. */
+export const RW_ID_AT = 6;
+/** Word index of reader slot 0; slot i starts at RW_SLOTS_AT + i * RW_SLOT_WORDS. */
+export const RW_SLOTS_AT = 16;
+/** Words per reader slot: OWNER, COUNT, padding to 64 bytes (a cache line per reading thread). */
+export const RW_SLOT_WORDS = 16;
+/** Slot word: the reading thread's threadId, or {@link NO_OWNER} when the slot is free. */
+export const RW_SLOT_OWNER = 0;
+/** Slot word: that thread's read shares (> 0 while it holds the read side). */
+export const RW_SLOT_COUNT = 1;
+/** RW_WRITER bit: the claiming writer holds the write side (every read share drained). */
+export const RW_WRITE_HELD = 1;
+/** "RWLK": marks a buffer as a reader-writer lock. */
+export const RW_MAGIC = 0x4b4c5752;

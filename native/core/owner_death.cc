@@ -119,4 +119,55 @@ int RemoveCondWaitersOf(SharedWord* words, int32_t capacity, int32_t thread_id) 
   return removed;
 }
 
+namespace {
+
+SharedWord* RwSlot(SharedWord* words, int32_t slot) {
+  return words + contract::kRwSlotsAt + slot * contract::kRwSlotWords;
+}
+
+bool RwWriterIs(int32_t writer_word, int32_t thread_id) {
+  return writer_word != 0 && (writer_word & ~contract::kRwWriteHeld) == AtomicsHolderWord(thread_id);
+}
+
+}  // namespace
+
+bool RwLockUsedBy(const SharedWord* words, int32_t capacity, int32_t thread_id) {
+  if (thread_id == contract::kNoOwner) return false;
+  if (RwWriterIs(words[contract::kRwWriter].load(), thread_id)) return true;
+  for (int32_t i = 0; i < capacity; ++i) {
+    const SharedWord* slot = words + contract::kRwSlotsAt + i * contract::kRwSlotWords;
+    if (slot[contract::kRwSlotOwner].load() == thread_id) return true;
+  }
+  return false;
+}
+
+int AbandonRwLockOf(SharedWord* words, int32_t capacity, int32_t thread_id) {
+  if (thread_id == contract::kNoOwner) return 0;
+  int released = 0;
+  bool returned_shares = false;
+  for (int32_t i = 0; i < capacity; ++i) {
+    SharedWord* slot = RwSlot(words, i);
+    // Only the slot's owner changes a taken slot, and the owner is this
+    // (exiting) thread: no race on COUNT; OWNER is freed with a
+    // compare-and-swap all the same.
+    if (slot[contract::kRwSlotOwner].load() != thread_id) continue;
+    if (slot[contract::kRwSlotCount].exchange(0) != 0) returned_shares = true;
+    int32_t owner = thread_id;
+    slot[contract::kRwSlotOwner].compare_exchange_strong(owner, contract::kNoOwner);
+    ++released;
+  }
+  if (returned_shares) words[contract::kRwDrainSeq].fetch_add(1);
+  int32_t writer = words[contract::kRwWriter].load();
+  if (RwWriterIs(writer, thread_id)) {
+    if ((writer & contract::kRwWriteHeld) != 0) {
+      words[contract::kRwFlags].fetch_or(contract::kFlagAbandoned);
+    }
+    // Only the claimer changes a claimed writer word (others compare-and-swap
+    // it from 0); the claimer is this thread.
+    words[contract::kRwWriter].compare_exchange_strong(writer, 0);
+    ++released;
+  }
+  return released;
+}
+
 }  // namespace os_mutex

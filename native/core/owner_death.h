@@ -8,6 +8,8 @@
 //   os_mutex::AbandonAtomicsLockIfHeldBy  owner death for one Atomics-backend lock
 //   os_mutex::CondHasWaiterOf        whether a condition has a slot a thread waits in
 //   os_mutex::RemoveCondWaitersOf    owner death for one condition's waiter slots
+//   os_mutex::RwLockUsedBy           whether a reader-writer lock names a thread
+//   os_mutex::AbandonRwLockOf        owner death for one reader-writer lock
 //
 // "Abandon" is the release a dying holder did not do, in the order of a
 // JavaScript release (the FLAGS and COUNT words, then OWNER, then the OS
@@ -76,6 +78,27 @@ bool CondHasWaiterOf(const SharedWord* words, int32_t capacity, int32_t thread_i
 // slice ends. Returns how many slots were freed. Precondition: the words are
 // alive; the caller is thread `thread_id` as it exits. Never blocks.
 int RemoveCondWaitersOf(SharedWord* words, int32_t capacity, int32_t thread_id);
+
+// A reader-writer lock's buffer (lib/api/rwlock.ts; contract::kRw*): a
+// header (the writer word names its claimer as AtomicsHolderWord(threadId),
+// | kRwWriteHeld once it holds the write side) and `capacity` reader slots
+// of OWNER (threadId or kNoOwner) and COUNT (that thread's read shares).
+// `capacity` is the one the buffer was validated with, as for a condition.
+
+// Whether the writer word or a reader slot's OWNER names `thread_id`.
+// kNoOwner is named by nothing. Never blocks.
+bool RwLockUsedBy(const SharedWord* words, int32_t capacity, int32_t thread_id);
+
+// Owner death for one reader-writer lock: every slot whose OWNER is
+// `thread_id` gets COUNT = 0 and is freed (OWNER = kNoOwner), and
+// kRwDrainSeq is bumped when a share was returned (a writer waiting for the
+// readers to drain sees it when its wait slice ends: no Atomics.notify from
+// C++); when the writer word names `thread_id`, it is freed, and FLAGS |=
+// kFlagAbandoned when it held the write side (a claim still waiting for
+// readers protected nothing). Returns how many things were released (slots
+// + the writer word). Precondition: the words are alive; the caller is
+// thread `thread_id` as it exits. Never blocks.
+int AbandonRwLockOf(SharedWord* words, int32_t capacity, int32_t thread_id);
 
 }  // namespace os_mutex
 

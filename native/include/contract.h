@@ -47,6 +47,19 @@ constexpr int32_t kCondFree = 0;  // COND_FREE
 constexpr int32_t kCondWaiting = 1;  // COND_WAITING
 constexpr int32_t kCondNotified = 2;  // COND_NOTIFIED
 constexpr int32_t kCondMagic = 0x444e4f43;  // COND_MAGIC
+constexpr int32_t kRwWriter = 0;  // RW_WRITER
+constexpr int32_t kRwFlags = 1;  // RW_FLAGS
+constexpr int32_t kRwDrainSeq = 2;  // RW_DRAIN_SEQ
+constexpr int32_t kRwParked = 3;  // RW_PARKED
+constexpr int32_t kRwMagicAt = 4;  // RW_MAGIC_AT
+constexpr int32_t kRwCapacityAt = 5;  // RW_CAPACITY_AT
+constexpr int32_t kRwIdAt = 6;  // RW_ID_AT
+constexpr int32_t kRwSlotsAt = 16;  // RW_SLOTS_AT
+constexpr int32_t kRwSlotWords = 16;  // RW_SLOT_WORDS
+constexpr int32_t kRwSlotOwner = 0;  // RW_SLOT_OWNER
+constexpr int32_t kRwSlotCount = 1;  // RW_SLOT_COUNT
+constexpr int32_t kRwWriteHeld = 1;  // RW_WRITE_HELD
+constexpr int32_t kRwMagic = 0x4b4c5752;  // RW_MAGIC
 
 }  // namespace contract
 }  // namespace os_mutex

@@ -3,7 +3,8 @@
 //
 // Defines (namespace os_mutex::binding):
 //   LockEntry        one NativeLock this environment created or opened
-//   SharedLockEntry  one Atomics-backend lock or condition this environment watches
+//   SharedLockEntry  one Atomics-backend lock, condition or reader-writer lock
+//                    this environment watches
 //   EnvState         everything per environment: thread id, wake path, the
 //                    lock entries, the watched Atomics locks; its cleanup
 //                    hook is where owner death happens
@@ -57,12 +58,13 @@ struct SharedLockEntry {
   enum class Layout : int32_t {
     kAtomicsLock,  // contract::kAtomics*: an Atomics-backend lock
     kCondition,    // contract::kCond*: a condition's waiter slots
+    kRwLock,       // contract::kRw*: a reader-writer lock's writer word and reader slots
   };
   napi_ref view;       // weak: the Int32Array the lock (or condition) object uses
   napi_ref buffer;     // strong: its SharedArrayBuffer (keeps `words` valid)
   SharedWord* words;
   Layout layout;
-  int32_t capacity;    // kCondition: slots, as validated against the view's length
+  int32_t capacity;    // kCondition, kRwLock: slots, as validated against the view's length
 };
 
 struct EnvState final : AsyncWaker {
@@ -96,7 +98,8 @@ struct EnvState final : AsyncWaker {
   // table's and the wake lists' mutexes.
   void PruneLocks();
 
-  // Owner death for Atomics-backend locks and conditions, in napi/shared_locks.cc.
+  // Owner death for Atomics-backend locks, conditions and reader-writer
+  // locks, in napi/shared_locks.cc.
   void PruneSharedLocks();
   void AbandonSharedLocks();
 

@@ -2,16 +2,19 @@
 // watchSharedLock(words) and EnvState's PruneSharedLocks /
 // AbandonSharedLocks.
 //
-// Two layouts are watched, told apart by the magic word (the same index in
-// both): an Atomics-backend lock (contract.h's kAtomics*; the lock word names
-// its holder: (threadId + 1) << kAtomicsHolderShift, | kAtomicsWaiters), and
-// a condition's waiter slots (kCond*; a slot names the thread waiting in it).
+// Three layouts are watched, told apart by the magic word (the same index in
+// all): an Atomics-backend lock (contract.h's kAtomics*; the lock word names
+// its holder: (threadId + 1) << kAtomicsHolderShift, | kAtomicsWaiters), a
+// condition's waiter slots (kCond*; a slot names the thread waiting in it),
+// and a reader-writer lock (kRw*; the writer word names its writer, a reader
+// slot the thread whose read shares it counts).
 // This environment records each buffer it uses: a WEAK reference to the
 // Int32Array the object uses, a STRONG reference to its SharedArrayBuffer (so
 // the words stay valid whatever the garbage collector does), and the words'
 // address. The cleanup hook releases every recorded lock whose word names
-// this thread and frees every condition slot this thread waits in, dead view
-// or not: owner death never depends on garbage collection.
+// this thread, frees every condition slot this thread waits in and returns
+// every read share it holds, dead view or not: owner death never depends on
+// garbage collection.
 #include <algorithm>
 
 #include "core/owner_death.h"
@@ -32,7 +35,8 @@ using Layout = SharedLockEntry::Layout;
 // length, and is never re-read.
 bool Classify(const SharedInt32Array& view, Layout* layout, int32_t* capacity) {
   if (view.length < static_cast<size_t>(contract::kAtomicsMagicAt) + 1) return false;
-  static_assert(contract::kAtomicsMagicAt == contract::kCondMagicAt,
+  static_assert(contract::kAtomicsMagicAt == contract::kCondMagicAt &&
+                    contract::kAtomicsMagicAt == contract::kRwMagicAt,
                 "one magic index tells the layouts apart");
   const int32_t magic = view.words[contract::kAtomicsMagicAt].load();
   if (magic == contract::kAtomicsMagic) {
@@ -51,6 +55,17 @@ bool Classify(const SharedInt32Array& view, Layout* layout, int32_t* capacity) {
     *capacity = slots;
     return true;
   }
+  if (magic == contract::kRwMagic) {
+    if (view.length < static_cast<size_t>(contract::kRwCapacityAt) + 1) return false;
+    const int32_t slots = view.words[contract::kRwCapacityAt].load();
+    if (slots < 1 || view.length != static_cast<size_t>(contract::kRwSlotsAt) +
+                                        static_cast<size_t>(slots) * contract::kRwSlotWords) {
+      return false;
+    }
+    *layout = Layout::kRwLock;
+    *capacity = slots;
+    return true;
+  }
   return false;
 }
 
@@ -60,6 +75,7 @@ bool InUseBy(const SharedLockEntry& entry, int32_t thread_id) {
   switch (entry.layout) {
     case Layout::kAtomicsLock: return AtomicsLockHeldBy(entry.words, thread_id);
     case Layout::kCondition: return CondHasWaiterOf(entry.words, entry.capacity, thread_id);
+    case Layout::kRwLock: return RwLockUsedBy(entry.words, entry.capacity, thread_id);
   }
   return false;
 }
@@ -67,15 +83,17 @@ bool InUseBy(const SharedLockEntry& entry, int32_t thread_id) {
 }  // namespace
 
 // watchSharedLock(words): undefined. Never blocks. Records that this
-// environment uses the Atomics-backend lock or the condition whose buffer
-// `words` views, so that its cleanup hook can release the lock if this
-// thread exits holding it, or free the condition's slots this thread exits
-// waiting in. Ignored (nothing recorded) unless `words` is an Int32Array over
-// a SharedArrayBuffer with the magic word at kAtomicsMagicAt (== kCondMagicAt)
-// and the length of its layout: at least contract::kAtomicsWords elements
-// for kAtomicsMagic; exactly kCondSlotsAt + capacity * kCondSlotWords, with
-// capacity = words[kCondCapacityAt] >= 1, for kCondMagic. Watching one
-// buffer twice is harmless (owner death acts once).
+// environment uses the Atomics-backend lock, condition or reader-writer lock
+// whose buffer `words` views, so that its cleanup hook can release the lock
+// if this thread exits holding it, free the condition's slots this thread
+// exits waiting in, or return its read shares and write side. Ignored
+// (nothing recorded) unless `words` is an Int32Array over a SharedArrayBuffer
+// with the magic word at kAtomicsMagicAt (== kCondMagicAt == kRwMagicAt) and
+// the length of its layout: at least contract::kAtomicsWords elements for
+// kAtomicsMagic; exactly kCondSlotsAt + capacity * kCondSlotWords, with
+// capacity = words[kCondCapacityAt] >= 1, for kCondMagic; exactly
+// kRwSlotsAt + capacity * kRwSlotWords, capacity = words[kRwCapacityAt] >= 1,
+// for kRwMagic. Watching one buffer twice is harmless (owner death acts once).
 napi_value WatchSharedLock(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value arg = nullptr;
@@ -99,7 +117,8 @@ napi_value WatchSharedLock(napi_env env, napi_callback_info info) {
 }
 
 // Drops the entries whose view is dead and which this thread does not use
-// (holds no such lock, waits in no such condition slot). Never blocks.
+// (holds no such lock, waits in no such condition slot, names itself in no
+// such reader-writer lock). Never blocks.
 void EnvState::PruneSharedLocks() {
   constexpr size_t kChunk = 256;
   napi_handle_scope scope = nullptr;
@@ -123,14 +142,16 @@ void EnvState::PruneSharedLocks() {
 }
 
 // From the cleanup hook, on this environment's thread: releases every
-// recorded lock this thread holds and frees every condition slot it waits
-// in (core/owner_death.h), then every reference. Never blocks.
+// recorded lock this thread holds, frees every condition slot it waits in,
+// returns its read shares and write sides (core/owner_death.h), then every
+// reference. Never blocks.
 void EnvState::AbandonSharedLocks() {
   for (SharedLockEntry& entry : shared_locks) {
     // kNoOwner holds nothing and waits nowhere.
     switch (entry.layout) {
       case Layout::kAtomicsLock: AbandonAtomicsLockIfHeldBy(entry.words, thread_id); break;
       case Layout::kCondition: RemoveCondWaitersOf(entry.words, entry.capacity, thread_id); break;
+      case Layout::kRwLock: AbandonRwLockOf(entry.words, entry.capacity, thread_id); break;
     }
     napi_delete_reference(env, entry.view);
     napi_delete_reference(env, entry.buffer);

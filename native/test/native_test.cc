@@ -1,7 +1,7 @@
 // native_test.cc — tests of the native core (core/, platform/) without Node:
 // OsMutex (lock, try_lock, timed waits), the lock table (reference counts,
 // ids, kinds, words), owner death (native locks an environment opened,
-// Atomics-backend lock words, condition waiter slots), async wake lists, and the wait graph with its
+// Atomics-backend lock words, condition waiter slots, reader-writer locks), async wake lists, and the wait graph with its
 // own mutex, with several threads hammering each. Built and run under ThreadSanitizer and
 // under AddressSanitizer + UndefinedBehaviorSanitizer by scripts/test-native.sh.
 //
@@ -420,6 +420,101 @@ void test_owner_death_of_condition_waiters() {
   }
 }
 
+// A reader-writer lock's buffer (contract::kRw*), as lib/api/rwlock.ts lays it out.
+struct RwWords {
+  explicit RwWords(int32_t capacity)
+      : capacity(capacity), w(contract::kRwSlotsAt + capacity * contract::kRwSlotWords) {
+    for (auto& word : w) word.store(0);
+    w[contract::kRwCapacityAt].store(capacity);
+    w[contract::kRwMagicAt].store(contract::kRwMagic);
+    for (int32_t i = 0; i < capacity; ++i) slot(i)[contract::kRwSlotOwner].store(kNoOwner);
+  }
+  SharedWord* slot(int32_t i) { return &w[contract::kRwSlotsAt + i * contract::kRwSlotWords]; }
+  void read(int32_t i, int32_t owner, int32_t count) {
+    slot(i)[contract::kRwSlotOwner].store(owner);
+    slot(i)[contract::kRwSlotCount].store(count);
+  }
+  bool drained() {
+    for (int32_t i = 0; i < capacity; ++i) {
+      if (slot(i)[contract::kRwSlotCount].load() != 0) return false;
+    }
+    return true;
+  }
+  const int32_t capacity;
+  std::vector<SharedWord> w;
+};
+
+// Owner death in a reader-writer lock: a dying reader's slots are freed and
+// their shares returned (the drain sequence bumped for a waiting writer); a
+// dying writer frees the writer word, flagged abandoned only when it held the
+// write side; other threads' slots and claims are untouched.
+void test_owner_death_of_rwlock() {
+  using os_mutex::AtomicsHolderWord;
+  constexpr int32_t kDying = 51, kOther = 52, kWriter = 53;
+  RwWords r(4);
+  CHECK(!os_mutex::RwLockUsedBy(r.w.data(), r.capacity, kDying));
+  CHECK(!os_mutex::RwLockUsedBy(r.w.data(), r.capacity, kNoOwner));  // free slots name nobody
+  r.read(0, kOther, 2);
+  r.read(1, kDying, 3);
+  r.read(3, kDying, 0);  // taken, share not (yet) counted: freed all the same
+  r.w[contract::kRwWriter].store(AtomicsHolderWord(kWriter));  // a writer waiting for the drain
+  CHECK(os_mutex::RwLockUsedBy(r.w.data(), r.capacity, kDying));
+  CHECK(os_mutex::RwLockUsedBy(r.w.data(), r.capacity, kWriter));
+  CHECK(os_mutex::AbandonRwLockOf(r.w.data(), r.capacity, kNoOwner) == 0);
+  CHECK(os_mutex::AbandonRwLockOf(r.w.data(), r.capacity, kDying) == 2);
+  CHECK(r.slot(1)[contract::kRwSlotOwner].load() == kNoOwner && r.slot(1)[contract::kRwSlotCount].load() == 0);
+  CHECK(r.slot(3)[contract::kRwSlotOwner].load() == kNoOwner);
+  CHECK(r.slot(0)[contract::kRwSlotOwner].load() == kOther && r.slot(0)[contract::kRwSlotCount].load() == 2);
+  CHECK(r.w[contract::kRwDrainSeq].load() == 1);
+  CHECK(r.w[contract::kRwWriter].load() == AtomicsHolderWord(kWriter));
+  CHECK(r.w[contract::kRwFlags].load() == 0);
+  CHECK(!os_mutex::RwLockUsedBy(r.w.data(), r.capacity, kDying));
+  // A writer that dies still waiting for readers: its claim goes, not abandoned.
+  CHECK(os_mutex::AbandonRwLockOf(r.w.data(), r.capacity, kWriter) == 1);
+  CHECK(r.w[contract::kRwWriter].load() == 0 && r.w[contract::kRwFlags].load() == 0);
+  // A writer that dies holding the write side: freed and abandoned.
+  r.w[contract::kRwWriter].store(AtomicsHolderWord(kWriter) | contract::kRwWriteHeld);
+  CHECK(os_mutex::AbandonRwLockOf(r.w.data(), r.capacity, kOther) == 1);  // its slot only
+  CHECK(r.w[contract::kRwWriter].load() == (AtomicsHolderWord(kWriter) | contract::kRwWriteHeld));
+  CHECK(os_mutex::AbandonRwLockOf(r.w.data(), r.capacity, kWriter) == 1);
+  CHECK(r.w[contract::kRwWriter].load() == 0);
+  CHECK((r.w[contract::kRwFlags].load() & contract::kFlagAbandoned) != 0);
+
+  // Hammered: a writer claims the lock and waits for the drain while its
+  // readers die; it gets in once the last share is returned. Then it dies
+  // holding the write side while another writer keeps trying to claim.
+  for (int round = 0; round < 100; ++round) {
+    constexpr int32_t kReaders = 4, kFirst = 70, kSecond = 71;
+    RwWords h(kReaders + 2);
+    for (int32_t i = 0; i < kReaders; ++i) h.read(i, 300 + i, i + 1);
+    std::atomic<bool> holds{false};
+    std::thread writer([&] {
+      int32_t expected = 0;
+      CHECK(h.w[contract::kRwWriter].compare_exchange_strong(expected, AtomicsHolderWord(kFirst)));
+      while (!h.drained()) std::this_thread::yield();
+      h.w[contract::kRwWriter].store(AtomicsHolderWord(kFirst) | contract::kRwWriteHeld);
+      holds = true;
+      CHECK(os_mutex::AbandonRwLockOf(h.w.data(), h.capacity, kFirst) == 1);  // dies holding it
+    });
+    std::thread second([&] {
+      while (!holds) std::this_thread::yield();
+      for (;;) {
+        int32_t expected = 0;
+        if (h.w[contract::kRwWriter].compare_exchange_weak(expected, AtomicsHolderWord(kSecond))) break;
+        std::this_thread::yield();
+      }
+    });
+    run_threads(kReaders, [&](int i) {
+      CHECK(os_mutex::AbandonRwLockOf(h.w.data(), h.capacity, 300 + i) == 1);
+    });
+    writer.join();
+    second.join();
+    CHECK(h.w[contract::kRwDrainSeq].load() == kReaders);
+    CHECK(h.w[contract::kRwWriter].load() == AtomicsHolderWord(kSecond));
+    CHECK((h.w[contract::kRwFlags].load() & contract::kFlagAbandoned) != 0);
+  }
+}
+
 struct CountingWaker final : os_mutex::AsyncWaker {
   std::atomic<int> wakes{0};
   void wake(uint64_t) override { wakes.fetch_add(1); }
@@ -576,6 +671,7 @@ int main() {
       {"Owner death: a blocked waiter gets the lock, async waiters are woken", test_owner_death_wakes_waiters},
       {"Owner death: an Atomics lock word naming the dying thread is freed", test_owner_death_of_atomics_locks},
       {"Owner death: a condition's dying waiter is removed, its notification passed on", test_owner_death_of_condition_waiters},
+      {"Owner death: a reader-writer lock's dying reader returns its shares, a dying writer abandons", test_owner_death_of_rwlock},
       {"WakeList: async wake-ups are one-shot and never missed", test_async_wakeups},
       {"WaitGraph: wait cycles reported once, chains never", test_wait_cycles},
       {"WaitGraph: its own mutex; concurrent cycle closers report once", test_wait_graph_own_lock},
