@@ -22,7 +22,7 @@
  * @module
  */
 import { describeValue } from '../contract/handle';
-import { invalidArgType, invalidArgValue, invalidThis, outOfRange } from './arg-errors';
+import { illegalConstructor, invalidArgType, invalidArgValue, invalidThis, outOfRange } from './arg-errors';
 import { Condition, type ConditionHandle } from './condition';
 import { MutexInvalidHandleError } from './errors';
 import { BaseLock } from './lock';
@@ -171,7 +171,7 @@ export abstract class ConditionPrimitive {
       return;
     }
     const type = (new.target as unknown as typeof ConditionPrimitive).handleType;
-    if (type === '') throw invalidThis('ConditionPrimitive is abstract: construct Semaphore, Event or Barrier');
+    if (type === '') throw illegalConstructor('ConditionPrimitive is abstract: construct Semaphore, Event or Barrier');
     const { condition, fields } = create();
     this.#condition = condition;
     this.#handle = Object.freeze({ osMutex: 1, type, condition: condition.handle, ...fields });
@@ -186,10 +186,15 @@ export abstract class ConditionPrimitive {
    */
   static from<T extends ConditionPrimitive>(this: new (...args: never[]) => T, handle: PrimitiveHandle): T {
     const cls = this as unknown as typeof ConditionPrimitive;
-    if (typeof cls !== 'function' || !(cls.prototype instanceof ConditionPrimitive) || cls.handleType === '') {
+    let type = '';
+    try {
+      if (typeof cls === 'function' && cls.prototype instanceof ConditionPrimitive) type = cls.handleType;
+    } catch {
+      // A Proxy whose traps throw is no primitive class.
+    }
+    if (typeof type !== 'string' || type === '') {
       throw invalidThis('from() must be called on a primitive class, as in Semaphore.from(handle)');
     }
-    const type = cls.handleType;
     if (handle === null || typeof handle !== 'object') {
       throw new MutexInvalidHandleError(`not a ${type} handle: ${describeValue(handle)}`);
     }
