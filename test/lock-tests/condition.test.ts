@@ -31,8 +31,6 @@ import { decodeWaitResult } from '../fixtures/lt-condition-worker';
 import { SharedCell, SharedList } from '../fixtures/lt-shared';
 
 const WORKER = fixture('lt-condition-worker');
-/** Whether the native addon on main frees the slots of a dead waiter (see the test that uses it). */
-const NATIVE_REAPS_COND_WAITERS = false;
 
 /** A timed-out wait may not return before its timeout (monotonic clock), with 1 ms for rounding. */
 function assertTimedOut(elapsed: number, timeout: number): void {
@@ -364,13 +362,9 @@ for (const subject of SUBJECTS) {
       cond.release();
     });
 
-    // Slots of a thread that dies waiting are freed by the native addon's
-    // cleanup hook (lib/api/condition.ts says so). PENDING: the addon on main
-    // does not do it yet (its watchSharedLock records Atomics locks only; the
-    // condition-slot side is being written in native/ and not committed).
+    // Slots of a thread that dies waiting are freed by the native addon's cleanup hook.
     const reaped = native.available;
-    const itReaped = !reaped || NATIVE_REAPS_COND_WAITERS ? it : it.skip;
-    itReaped(`a terminated waiter ${reaped ? 'is removed and never swallows a notify()' : 'stays registered without the native addon'}`, async () => {
+    it(`a terminated waiter ${reaped ? 'is removed and never swallows a notify()' : 'stays registered without the native addon'}`, async () => {
       const cond = subject.makeCondition();
       const older = new TestWorker({ impl: subject.impl, handle: cond.handle as never, task: 'blockWait' }, WORKER);
       await older.next('waiting');
