@@ -31,7 +31,7 @@ import { inspect } from 'node:util';
 import { describeValue, isSharedArrayBuffer } from '../contract/handle';
 import {
   ATOMICS_HOLDER_SHIFT, FLAG_ABANDONED, RW_CAPACITY_AT, RW_DRAIN_SEQ, RW_FLAGS, RW_ID_AT, RW_MAGIC, RW_MAGIC_AT,
-  RW_PARKED, RW_SLOT_COUNT, RW_SLOT_OWNER, RW_SLOT_WORDS, RW_SLOTS_AT, RW_WRITE_HELD, RW_WRITER,
+  RW_PARKED, RW_SLOT_COUNT, RW_SLOT_OWNER, RW_SLOT_WORDS, RW_SLOTS_AT, RW_SLOTS_USED, RW_WRITE_HELD, RW_WRITER,
 } from '../contract/layout';
 import { describeOwner, NO_OWNER, SELF, type OwnerId } from '../contract/owner';
 import { watchLock } from '../services/owner-death';
@@ -153,7 +153,11 @@ export class ReadWriteLock {
   readonly #words: Int32Array;
   readonly #capacity: number;
   readonly #handle: ReadWriteLockHandle;
-  /** The slot this object last used: tried first (a thread tends to keep one). */
+  /**
+   * The slot this object last used: tried first (a thread tends to find it
+   * free again). Slots are taken lowest first, so RW_SLOTS_USED stays near
+   * the number of threads reading at once.
+   */
   #slot: number;
   readonly #readReleaser = { release: (): void => this.releaseRead() };
   readonly #writeReleaser = { release: (): void => this.releaseWrite() };
@@ -177,7 +181,7 @@ export class ReadWriteLock {
     const words = new Int32Array(buffer);
     this.#words = words;
     this.#capacity = Atomics.load(words, RW_CAPACITY_AT);
-    this.#slot = SELF % this.#capacity;
+    this.#slot = 0;
     this.#handle = Object.freeze({ osMutex: 1, type: 'rwlock', buffer });
     watchLock(words);
   }
@@ -527,6 +531,14 @@ export class ReadWriteLock {
     for (let n = 0; n < capacity; n++) {
       if (Atomics.compareExchange(words, RW_SLOTS_AT + slot * RW_SLOT_WORDS + RW_SLOT_OWNER, NO_OWNER, SELF) ===
           NO_OWNER) {
+        // Raised before the share is counted: a writer that read the old
+        // value claimed the writer word before, and the reader will see it.
+        let used = Atomics.load(words, RW_SLOTS_USED);
+        while (used <= slot) {
+          const seen = Atomics.compareExchange(words, RW_SLOTS_USED, used, slot + 1);
+          if (seen === used) break;
+          used = seen;
+        }
         this.#slot = slot;
         return slot;
       }
@@ -578,10 +590,11 @@ export class ReadWriteLock {
     return false;
   }
 
-  /** Whether no thread holds a read share. */
+  /** Whether no thread holds a read share. Precondition: the caller has claimed the writer word. */
   #drained(): boolean {
     const words = this.#words;
-    for (let slot = 0; slot < this.#capacity; slot++) {
+    const used = Atomics.load(words, RW_SLOTS_USED);
+    for (let slot = 0; slot < used; slot++) {
       if (Atomics.load(words, RW_SLOTS_AT + slot * RW_SLOT_WORDS + RW_SLOT_COUNT) !== 0) return false;
     }
     return true;
@@ -645,8 +658,9 @@ export class ReadWriteLock {
         'for every reader to leave, this thread included, so waiting would never end. ' +
         'Release the read shares first (there is no upgrade)');
     }
-    const deadline = performance.now() + timeout;
+    let deadline = NaN; // read from the clock only once a wait is needed
     while (Atomics.compareExchange(words, RW_WRITER, 0, CLAIMED) !== 0) {
+      if (timeout !== 0 && Number.isNaN(deadline)) deadline = performance.now() + timeout;
       const remaining = timeout === 0 ? 0 : deadline - performance.now();
       if (remaining <= 0) return false;
       this.#parkOnWriter(remaining < WAIT_SLICE_MS ? remaining : WAIT_SLICE_MS);
@@ -658,6 +672,7 @@ export class ReadWriteLock {
         Atomics.store(words, RW_WRITER, HELD);
         return true;
       }
+      if (timeout !== 0 && Number.isNaN(deadline)) deadline = performance.now() + timeout;
       const remaining = timeout === 0 ? 0 : deadline - performance.now();
       if (remaining <= 0) {
         this.#unclaim();

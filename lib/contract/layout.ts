@@ -132,6 +132,12 @@ export const RW_MAGIC_AT = 4;
 export const RW_CAPACITY_AT = 5;
 /** Word index: a random id, for messages. */
 export const RW_ID_AT = 6;
+/**
+ * Word index: 1 + the highest reader slot ever taken (never lowered). A
+ * reader raises it before it counts a share there, so a writer waiting for
+ * the drain scans only the slots below it.
+ */
+export const RW_SLOTS_USED = 7;
 /** Word index of reader slot 0; slot i starts at RW_SLOTS_AT + i * RW_SLOT_WORDS. */
 export const RW_SLOTS_AT = 16;
 /** Words per reader slot: OWNER, COUNT, padding to 64 bytes (a cache line per reading thread). */

@@ -54,6 +54,7 @@ constexpr int32_t kRwParked = 3;  // RW_PARKED
 constexpr int32_t kRwMagicAt = 4;  // RW_MAGIC_AT
 constexpr int32_t kRwCapacityAt = 5;  // RW_CAPACITY_AT
 constexpr int32_t kRwIdAt = 6;  // RW_ID_AT
+constexpr int32_t kRwSlotsUsed = 7;  // RW_SLOTS_USED
 constexpr int32_t kRwSlotsAt = 16;  // RW_SLOTS_AT
 constexpr int32_t kRwSlotWords = 16;  // RW_SLOT_WORDS
 constexpr int32_t kRwSlotOwner = 0;  // RW_SLOT_OWNER
