@@ -15,7 +15,7 @@
  * child processes inherit it, so they find the same rows by id. The baseline
  * is loaded (its native.js and atomics.js, as the current tree's both are)
  * only where a baseline row is used; its addon is a separate copy with its
- * own registry, and each row uses only its own tree's classes.
+ * own lock table, and each row uses only its own tree's classes.
  * @module
  */
 import path from 'node:path';
