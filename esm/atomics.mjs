@@ -4,6 +4,6 @@ import lib from '../dist/lib/atomics.js';
 export const {
   AtomicsMutex, AtomicsRecursiveMutex, MutexError, MutexDeadlockError, MutexNotOwnerError,
   MutexTimeoutError, MutexInvalidHandleError, MutexRecursionLimitError, MutexUnsupportedError,
-  MutexWaitersLimitError,
+  MutexWaitersLimitError, SemaphoreOverflowError, BrokenBarrierError,
 } = lib;
 export default lib;

@@ -6,6 +6,7 @@ export const {
   backend, Mutex, RecursiveMutex, nativeUnavailableReason, AtomicsMutex, AtomicsRecursiveMutex,
   BaseLock, MutexGuard, MAX_RECURSION, MutexError, MutexDeadlockError, MutexNotOwnerError,
   MutexTimeoutError, MutexInvalidHandleError, MutexRecursionLimitError, MutexUnsupportedError,
-  MutexWaitersLimitError, Condition,
+  MutexWaitersLimitError, SemaphoreOverflowError, BrokenBarrierError, Condition, Semaphore, BoundedSemaphore,
+  SemaphorePermit, MAX_SEMAPHORE_VALUE, Event, Barrier, MAX_PARTIES, ReadWriteLock,
 } = lib;
 export default lib;

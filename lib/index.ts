@@ -72,6 +72,13 @@ export { BaseLock } from './api/lock';
 export { MAX_RECURSION } from './api/recursive';
 export { MutexGuard } from './api/guard';
 export { Condition, type ConditionHandle, type ConditionOptions } from './api/condition';
+export {
+  Semaphore, BoundedSemaphore, SemaphorePermit, MAX_SEMAPHORE_VALUE, type SemaphoreHandle, type SemaphoreOptions,
+} from './api/semaphore';
+export { Event, type EventHandle, type EventOptions } from './api/event';
+export { Barrier, MAX_PARTIES, type BarrierHandle, type BarrierOptions, type BarrierFromOptions } from './api/barrier';
+export type { PrimitiveHandle, PrimitiveOptions } from './api/condition-primitive';
+export { ReadWriteLock, type ReadWriteLockHandle, type ReadWriteLockOptions } from './api/rwlock';
 export type { AcquireOptions, AsyncAcquireOptions } from './api/options';
 export type { BackendName, LockKind } from './contract/raw-lock';
 export type { MutexHandle } from './contract/handle';
