@@ -27,7 +27,7 @@ import {
   COND_CAPACITY_AT, COND_DEATHS, COND_FREE, COND_MAGIC, COND_MAGIC_AT, COND_NOTIFIED, COND_SEQ, COND_SLOT_OWNER,
   COND_SLOT_STATE, COND_SLOT_TICKET, COND_SLOT_WORDS, COND_SLOTS_AT, COND_WAITERS, COND_WAITING,
 } from '../contract/layout';
-import { SELF } from '../contract/owner';
+import { SELF as OWNER_SELF } from '../contract/owner';
 import { watchLock } from '../services/owner-death';
 import { invalidArgType, invalidArgValue, invalidThis, outOfRange } from './arg-errors';
 import { addPending, removePending } from './async-queue';
@@ -38,6 +38,9 @@ import { defaultLockClass, lockClassFor } from './lock-class';
 import {
   offAbort, onAbort, parseAsyncOptions, signalAborted, signalReason, type AcquireOptions, type AsyncAcquireOptions,
 } from './options';
+
+/** The calling thread and 'nobody', as module constants (see contract/owner.ts). */
+const SELF = OWNER_SELF;
 
 /** A condition's handle: plain, cloneable data; `Condition.from(handle)` in another thread. */
 export interface ConditionHandle {

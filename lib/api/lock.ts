@@ -16,7 +16,9 @@ import { inspect } from 'node:util';
 import { readHandle, describeValue } from '../contract/handle';
 import type { MutexHandle } from '../contract/handle';
 import { FLAG_ABANDONED, META_COUNT as COUNT, META_FLAGS as FLAGS, META_OWNER as OWNER } from '../contract/layout';
-import { describeOwner, NO_OWNER, SELF, type OwnerId } from '../contract/owner';
+import { describeOwner, type OwnerId } from '../contract/owner';
+import { SELF as OWNER_SELF } from '../contract/owner';
+import { NO_OWNER as NO_OWNER_ID } from '../contract/layout';
 import type { BackendName, RawLock, WaitCycleStep } from '../contract/raw-lock';
 import { illegalConstructor, invalidArgType, invalidThis } from './arg-errors';
 import { AsyncQueue } from './async-queue';
@@ -26,6 +28,10 @@ import {
 import { MutexGuard } from './guard';
 import { lockClassInfo, type LockClassInfo } from './lock-class';
 import { parseAcquireOptions, parseAsyncOptions, type AcquireOptions, type AsyncAcquireOptions } from './options';
+
+/** The calling thread and 'nobody', as module constants (see contract/owner.ts). */
+const SELF = OWNER_SELF;
+const NO_OWNER = NO_OWNER_ID;
 
 /**
  * A blocking wait returns to JavaScript this often (ms), so that

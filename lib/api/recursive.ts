@@ -7,9 +7,14 @@
  * @module
  */
 import { META_COUNT as COUNT, META_OWNER as OWNER } from '../contract/layout';
-import { NO_OWNER, SELF } from '../contract/owner';
+import { SELF as OWNER_SELF } from '../contract/owner';
+import { NO_OWNER as NO_OWNER_ID } from '../contract/layout';
 import { MutexRecursionLimitError } from './errors';
 import { BaseLock } from './lock';
+
+/** The calling thread and 'nobody', as module constants (see contract/owner.ts). */
+const SELF = OWNER_SELF;
+const NO_OWNER = NO_OWNER_ID;
 
 /** Most times a recursive mutex can be held at once by its owner (the COUNT word is an int32). */
 export const MAX_RECURSION = 0x7fffffff;

@@ -33,7 +33,9 @@ import {
   ATOMICS_HOLDER_SHIFT, FLAG_ABANDONED, RW_CAPACITY_AT, RW_DRAIN_SEQ, RW_FLAGS, RW_ID_AT, RW_MAGIC, RW_MAGIC_AT,
   RW_PARKED, RW_SLOT_COUNT, RW_SLOT_OWNER, RW_SLOT_WORDS, RW_SLOTS_AT, RW_SLOTS_USED, RW_WRITE_HELD, RW_WRITER,
 } from '../contract/layout';
-import { describeOwner, NO_OWNER, SELF, type OwnerId } from '../contract/owner';
+import { describeOwner, type OwnerId } from '../contract/owner';
+import { SELF as OWNER_SELF } from '../contract/owner';
+import { NO_OWNER as NO_OWNER_ID } from '../contract/layout';
 import { watchLock } from '../services/owner-death';
 import { invalidArgType, invalidArgValue, invalidThis, outOfRange } from './arg-errors';
 import { addPending, removePending } from './async-queue';
@@ -47,6 +49,10 @@ import {
   type AsyncAcquireOptions, type AsyncWait,
 } from './options';
 import { MAX_RECURSION } from './recursive';
+
+/** The calling thread and 'nobody', as module constants (see contract/owner.ts). */
+const SELF = OWNER_SELF;
+const NO_OWNER = NO_OWNER_ID;
 
 /** A reader-writer lock's handle: plain, cloneable data; `ReadWriteLock.from(handle)` in another thread. */
 export interface ReadWriteLockHandle {

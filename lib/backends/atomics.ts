@@ -21,13 +21,18 @@ import {
   META_OWNER as OWNER,
 } from '../contract/layout';
 import { isSharedArrayBuffer } from '../contract/handle';
-import { NO_OWNER, SELF } from '../contract/owner';
+import { SELF as OWNER_SELF } from '../contract/owner';
+import { NO_OWNER as NO_OWNER_ID } from '../contract/layout';
 import type { Backend, LockKind, RawLock } from '../contract/raw-lock';
 import { MutexInvalidHandleError } from '../api/errors';
 import { BaseMutex } from '../api/lock';
 import { defineLockClass } from '../api/lock-class';
 import { BaseRecursiveMutex } from '../api/recursive';
 import { watchLock } from '../services/owner-death';
+
+/** The calling thread and 'nobody', as module constants (see contract/owner.ts). */
+const SELF = OWNER_SELF;
+const NO_OWNER = NO_OWNER_ID;
 
 const KIND_CODE: Record<LockKind, number> = { mutex: KIND_MUTEX, recursive: KIND_RECURSIVE };
 const BYTES = WORDS * Int32Array.BYTES_PER_ELEMENT;

@@ -8,15 +8,17 @@
  */
 import { threadId } from 'node:worker_threads';
 
-import { NO_OWNER } from './layout';
-
-/** An owner as stored in a lock's OWNER word: a Node `threadId`, or {@link NO_OWNER}. */
+/** An owner as stored in a lock's OWNER word: a Node `threadId`, or NO_OWNER (`layout.ts`). */
 export type OwnerId = number;
 
-/** The calling thread, as an owner. */
+/**
+ * The calling thread, as an owner. Hot paths copy it into a module-level
+ * `const` (`const SELF = OWNER_SELF`) so that V8 sees a constant, not a
+ * property load on this module's exports. (Never re-export with
+ * `export { X }` from a module the hot path reads: TypeScript compiles that
+ * to a getter, which turns the exports object into a slow dictionary.)
+ */
 export const SELF: OwnerId = threadId;
-
-export { NO_OWNER };
 
 /** How messages name an owner: `thread 3`, or `this thread (3)` for the caller. */
 export function describeOwner(owner: OwnerId): string {
