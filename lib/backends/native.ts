@@ -31,6 +31,8 @@ import { provideOwnerDeathWatch } from '../services/owner-death';
  */
 interface NativeLock {
   id: number;
+  /** This thread's entry of the lock in the addon: slow()'s first argument. */
+  slot: number;
   /** Never blocks. */
   tryLock(): boolean;
   /** Never blocks. */
@@ -42,8 +44,8 @@ interface NativeBinding {
   init(threadId: number): void;
   create(kind: number, words: Int32Array): NativeLock | undefined;
   open(id: number, kind: number, tag: number, words: Int32Array): NativeLock | undefined;
-  /** slow(id, SLOW_LOCK_FOR, ms): boolean (BLOCKS up to ms); slow(id, SLOW_ARM | SLOW_DISARM): undefined. */
-  slow(id: number, op: number, ms?: number): boolean | undefined;
+  /** slow(slot, SLOW_LOCK_FOR, ms): boolean (BLOCKS up to ms); slow(slot, SLOW_ARM | SLOW_DISARM): undefined. */
+  slow(slot: number, op: number, ms?: number): boolean | undefined;
   /** Frees the entries of collected lock objects now; returns the entries left. Never blocks (beyond short native locks). */
   sweep(): number;
   registrySize(): number;
@@ -171,7 +173,7 @@ function armCanary(): void {
 }
 
 function wrap(b: NativeBinding, native: NativeLock, kind: LockKind, words: Int32Array): RawLock {
-  const { id, tryLock } = native;
+  const { id, slot, tryLock } = native;
   const { slow } = b;
   armCanary();
   const handle: MutexHandle = Object.freeze({
@@ -182,7 +184,7 @@ function wrap(b: NativeBinding, native: NativeLock, kind: LockKind, words: Int32
     let targets = wakeTargets.get(id);
     if (targets === undefined) wakeTargets.set(id, (targets = new Set()));
     targets.add((wakeFn = wake));
-    slow(id, SLOW_ARM); // arm first, then try: a release in between still wakes us
+    slow(slot, SLOW_ARM); // arm first, then try: a release in between still wakes us
     return tryLock();
   };
   const cancelNotify = (): void => {
@@ -191,13 +193,13 @@ function wrap(b: NativeBinding, native: NativeLock, kind: LockKind, words: Int32
     targets.delete(wakeFn);
     if (targets.size === 0) {
       wakeTargets.delete(id);
-      slow(id, SLOW_DISARM);
+      slow(slot, SLOW_DISARM);
     }
   };
   return {
     meta: words,
     tryLock,
-    lockFor: (ms: number) => slow(id, SLOW_LOCK_FOR, ms) === true,
+    lockFor: (ms: number) => slow(slot, SLOW_LOCK_FOR, ms) === true,
     unlock: native.unlock,
     tryLockOrNotify,
     cancelNotify,

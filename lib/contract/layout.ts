@@ -33,13 +33,13 @@ export const FLAG_ABANDONED = 1;
 export const KIND_MUTEX = 1;
 export const KIND_RECURSIVE = 2;
 
-// --- Native slow-path operations (the addon's `slow(id, op, ms)` export) -----
+// --- Native slow-path operations (the addon's `slow(slot, op, ms)` export) -----
 
-/** slow(id, SLOW_LOCK_FOR, ms): blocking timed acquisition. */
+/** slow(slot, SLOW_LOCK_FOR, ms): blocking timed acquisition. */
 export const SLOW_LOCK_FOR = 0;
-/** slow(id, SLOW_ARM): ask for one async wake after the next release. */
+/** slow(slot, SLOW_ARM): ask for one async wake after the next release. */
 export const SLOW_ARM = 1;
-/** slow(id, SLOW_DISARM): cancel SLOW_ARM. */
+/** slow(slot, SLOW_DISARM): cancel SLOW_ARM. */
 export const SLOW_DISARM = 2;
 
 // --- The Atomics backend's buffer --------------------------------------------

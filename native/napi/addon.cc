@@ -6,7 +6,7 @@
 //   tag                             this process's lock table tag (carried in handles)
 //   create(kind, words)             lock_functions.cc: a new lock -> NativeLock | undefined
 //   open(id, kind, tag, words)      lock_functions.cc: an existing lock -> NativeLock | undefined
-//   slow(id, op, ms)                lock_functions.cc: timed acquisition, async arm/disarm
+//   slow(slot, op, ms)              lock_functions.cc: timed acquisition, async arm/disarm
 //   sweep()                         lock_functions.cc: frees entries of collected objects now
 //   registrySize()                  lock_functions.cc: live native locks in the process
 //   findWaitCycle(id), endWait()    wait_functions.cc: deadlock reports
@@ -45,7 +45,7 @@ napi_value InitModule(napi_env env, napi_value exports) {
       {"tag", nullptr, nullptr, nullptr, nullptr, tag, kAttrs, nullptr},
       {"create", nullptr, Create, nullptr, nullptr, nullptr, kAttrs, nullptr},
       {"open", nullptr, Open, nullptr, nullptr, nullptr, kAttrs, nullptr},
-      {"slow", nullptr, Slow, nullptr, nullptr, nullptr, kAttrs, nullptr},
+      {"slow", nullptr, Slow, nullptr, nullptr, nullptr, kAttrs, es},
       {"sweep", nullptr, Sweep, nullptr, nullptr, nullptr, kAttrs, nullptr},
       {"registrySize", nullptr, RegistrySize, nullptr, nullptr, nullptr, kAttrs, nullptr},
       {"findWaitCycle", nullptr, FindWaitCycle, nullptr, nullptr, nullptr, kAttrs, nullptr},

@@ -40,7 +40,7 @@ napi_value Init(napi_env env, napi_callback_info info) {
 
 // setWakeHandler(fn): undefined. Never blocks. fn(id) is called on this
 // thread's event loop after a release of a lock this environment armed
-// (slow(id, kSlowArm)); it replaces the previous handler. Throws a TypeError
+// (slow(slot, kSlowArm)); it replaces the previous handler. Throws a TypeError
 // when fn is not a function.
 napi_value SetWakeHandler(napi_env env, napi_callback_info info) {
   size_t argc = 1;

@@ -98,13 +98,21 @@ void EnvState::wake(uint64_t id) {
 
 LockEntry* EnvState::AddLock(LockState* state, napi_value anchor, napi_value words_view) {
   if (locks.size() >= prune_locks_at) PruneLocks();
-  auto* entry = new LockEntry{state, this, thread_id, nullptr, nullptr};
+  auto* entry = new LockEntry{state, this, thread_id, nullptr, nullptr, 0};
   if (napi_create_reference(env, anchor, 0, &entry->anchor) != napi_ok ||
       napi_create_reference(env, words_view, 1, &entry->words) != napi_ok) {
     if (entry->anchor != nullptr) napi_delete_reference(env, entry->anchor);
     LockTable::instance().release(state);
     delete entry;
     return nullptr;
+  }
+  if (free_slots.empty()) {
+    entry->slot = static_cast<uint32_t>(by_slot.size());
+    by_slot.push_back(entry);
+  } else {
+    entry->slot = free_slots.back();
+    free_slots.pop_back();
+    by_slot[entry->slot] = entry;
   }
   locks.push_back(entry);
   lock_ids.emplace(state->id, entry);  // keeps an existing entry of that id
@@ -151,6 +159,8 @@ void EnvState::PruneLocks() {
 }
 
 void EnvState::DropLock(LockEntry* entry) {
+  by_slot[entry->slot] = nullptr;  // a stale slot() call then finds nothing
+  free_slots.push_back(entry->slot);
   LockTable::instance().release(entry->state);  // may free the LockState: first
   napi_delete_reference(env, entry->words);     // then the memory of its words may go
   napi_delete_reference(env, entry->anchor);

@@ -51,6 +51,7 @@ struct LockEntry {
   int32_t thread_id;   // env->thread_id (fixed once init() ran)
   napi_ref anchor;     // weak: the NativeLock object
   napi_ref words;      // strong: the Int32Array over state->words
+  uint32_t slot;       // index in env->by_slot: the NativeLock's `slot`, slow()'s argument
 };
 
 struct SharedLockEntry {
@@ -110,6 +111,8 @@ struct EnvState final : AsyncWaker {
   napi_ref anchor_key = nullptr;    // strong: the symbol a function's anchor is stored under
 
   std::vector<LockEntry*> locks;                       // owned
+  std::vector<LockEntry*> by_slot;                     // slot -> entry (null: free slot)
+  std::vector<uint32_t> free_slots;                    // slots of dropped entries, for reuse
   std::unordered_map<uint64_t, LockEntry*> lock_ids;   // id -> one of `locks`
   size_t prune_locks_at = kMinPrune;
   // The entry whose lock this thread waits for in the WaitGraph, or null.

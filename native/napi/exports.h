@@ -15,7 +15,7 @@ napi_value SetWakeHandler(napi_env env, napi_callback_info info);  // setWakeHan
 // lock_functions.cc
 napi_value Create(napi_env env, napi_callback_info info);        // create(kind, words)
 napi_value Open(napi_env env, napi_callback_info info);          // open(id, kind, tag, words)
-napi_value Slow(napi_env env, napi_callback_info info);          // slow(id, op, ms)
+napi_value Slow(napi_env env, napi_callback_info info);          // slow(slot, op, ms)
 napi_value Sweep(napi_env env, napi_callback_info info);         // sweep()
 napi_value RegistrySize(napi_env env, napi_callback_info info);  // registrySize()
 // wait_functions.cc

@@ -1,9 +1,9 @@
 // lock_functions.cc — native locks as JavaScript sees them.
 //
 // Defines the exports create(kind, words), open(id, kind, tag, words),
-// slow(id, op, ms), sweep() and registrySize(), and the NativeLock object
+// slow(slot, op, ms), sweep() and registrySize(), and the NativeLock object
 // create/open return:
-//   { id: number, tryLock(): boolean, unlock(): void }
+//   { id: number, slot: number, tryLock(): boolean, unlock(): void }
 // Its two functions are bound to (lock, environment): their data is the
 // environment's LockEntry (napi/env_state.h), so a call costs no napi_unwrap
 // and parses no arguments. Each function holds the NativeLock object (the
@@ -11,7 +11,7 @@
 // environment's symbol: the anchor is alive while any of them is, and once
 // the anchor is collected neither can run again, which is what lets
 // EnvState::PruneLocks free the entry. The slow path is one function per
-// environment taking the lock's id: Node-API keeps bookkeeping for every
+// environment taking the entry's slot (an index, no lookup): Node-API keeps bookkeeping for every
 // function it creates until the event loop turns, so each per-lock function
 // costs memory that a synchronous loop of `new Mutex()` cannot get back. No pointer ever reaches
 // JavaScript: a handle names a lock by id, and open() looks the id up.
@@ -106,11 +106,13 @@ napi_value MakeNativeLock(napi_env env, EnvState* es, LockState* state, napi_val
   // functions, which may already exist, die with it and are never called.
   napi_value key = nullptr;
   napi_value id = nullptr;
+  napi_value slot = nullptr;
   napi_value functions[2] = {nullptr, nullptr};
   const char* names[2] = {"tryLock", "unlock"};
   const napi_callback callbacks[2] = {TryLock, Unlock};
   bool ok = napi_get_reference_value(env, es->anchor_key, &key) == napi_ok && key != nullptr &&
-            napi_create_double(env, static_cast<double>(state->id), &id) == napi_ok;
+            napi_create_double(env, static_cast<double>(state->id), &id) == napi_ok &&
+            napi_create_uint32(env, entry->slot, &slot) == napi_ok;
   for (int i = 0; ok && i < 2; ++i) {
     napi_property_descriptor hold = {nullptr, key, nullptr, nullptr, nullptr, anchor,
                                      napi_default, nullptr};  // not enumerable, not writable
@@ -120,12 +122,13 @@ napi_value MakeNativeLock(napi_env env, EnvState* es, LockState* state, napi_val
   }
   if (ok) {
     // Defined, not assigned: no setter on Object.prototype ever sees them.
-    const napi_property_descriptor properties[3] = {
+    const napi_property_descriptor properties[4] = {
         {"id", nullptr, nullptr, nullptr, nullptr, id, napi_enumerable, nullptr},
+        {"slot", nullptr, nullptr, nullptr, nullptr, slot, napi_enumerable, nullptr},
         {"tryLock", nullptr, nullptr, nullptr, nullptr, functions[0], napi_enumerable, nullptr},
         {"unlock", nullptr, nullptr, nullptr, nullptr, functions[1], napi_enumerable, nullptr},
     };
-    ok = napi_define_properties(env, anchor, 3, properties) == napi_ok;
+    ok = napi_define_properties(env, anchor, 4, properties) == napi_ok;
   }
   if (!ok) {
     ThrowUnlessPending(env, "os-mutex: could not create the lock's functions");
@@ -186,33 +189,35 @@ napi_value Open(napi_env env, napi_callback_info info) {
   return MakeNativeLock(env, es, state, args[3]);
 }
 
-// slow(id, op, ms): the slow-path operations on lock `id`, as this
-// environment has it open (undefined when it has no entry of that id):
-//   slow(id, kSlowLockFor, ms): boolean. BLOCKS the calling thread until it
+// slow(slot, op, ms): the slow-path operations on the lock of this
+// environment's entry `slot` (the NativeLock's `slot`; undefined when no
+// entry has it). The function's data is the EnvState: no lookup by id.
+//   slow(slot, kSlowLockFor, ms): boolean. BLOCKS the calling thread until it
 //     holds the lock (true) or `ms` milliseconds pass on the monotonic clock
 //     (false). Callers wait in slices so that worker.terminate() is honoured
 //     between them. A caller that already holds the lock gets false at once
 //     instead of a self-deadlock; a non-number, NaN or negative `ms` counts
 //     as 0 (one try); more than ~30 years is clamped.
-//   slow(id, kSlowArm): undefined. Asks for one call of this environment's
+//   slow(slot, kSlowArm): undefined. Asks for one call of this environment's
 //     wake handler with this lock's id after the next release. Callers arm,
 //     then try the lock. Never blocks beyond the wake list's short mutex.
-//   slow(id, kSlowDisarm): undefined. Cancels kSlowArm. Same blocking.
+//   slow(slot, kSlowDisarm): undefined. Cancels kSlowArm. Same blocking.
 //   Any other op: undefined, nothing done.
-// The id is looked up in this environment's own entries only, so no value
+// A slot indexes this environment's own entries only, so no value
 // JavaScript passes can reach a lock this environment has not opened.
 napi_value Slow(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value args[3] = {nullptr, nullptr, nullptr};
-  if (napi_get_cb_info(env, info, &argc, args, nullptr, nullptr) != napi_ok) return nullptr;
-  EnvState* es = EnvState::Of(env);
-  double id = 0;
+  void* data = nullptr;
+  if (napi_get_cb_info(env, info, &argc, args, nullptr, &data) != napi_ok) return nullptr;
+  auto* es = static_cast<EnvState*>(data);
+  uint32_t slot = 0;
   int32_t op = -1;
-  if (es == nullptr || argc < 2 || !GetExactInt(env, args[0], 1, kMaxSafeInteger, &id) ||
-      napi_get_value_int32(env, args[1], &op) != napi_ok) {
+  if (es == nullptr || argc < 2 || napi_get_value_uint32(env, args[0], &slot) != napi_ok ||
+      napi_get_value_int32(env, args[1], &op) != napi_ok || slot >= es->by_slot.size()) {
     return nullptr;
   }
-  LockEntry* entry = es->FindLock(static_cast<uint64_t>(id));
+  LockEntry* entry = es->by_slot[slot];
   if (entry == nullptr) return nullptr;
   LockState* state = entry->state;
   switch (op) {
