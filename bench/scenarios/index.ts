@@ -1,6 +1,6 @@
 /**
  * The one list of scenarios, in the order they run and print. `--quick` runs
- * those that have quick settings (scenarios 1-3, well under a minute).
+ * those that have quick settings (scenarios 1-3 and 8, well under a minute).
  * @module
  */
 import { asyncScenario } from './async';
@@ -9,6 +9,7 @@ import { handoff } from './handoff';
 import { memory } from './memory';
 import { peers } from './peers';
 import { pool } from './pool';
+import { primitives } from './primitives';
 import type { Scenario } from './scenario';
 import { uncontended } from './uncontended';
 
@@ -20,4 +21,5 @@ export const SCENARIOS: readonly Scenario[] = [
   asyncScenario,
   memory,
   peers,
+  primitives,
 ];
