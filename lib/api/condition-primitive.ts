@@ -28,6 +28,7 @@ import { MutexInvalidHandleError } from './errors';
 import { BaseLock } from './lock';
 import { defaultLockClass } from './lock-class';
 import type { AsyncWait } from './options';
+import { Adoptions } from './adoption';
 
 /** Longest blocking wait between two looks at the state (ms): keeps terminate() prompt. */
 export const SYNC_SLICE_MS = 50;
@@ -103,35 +104,8 @@ export function newCondition(lock: unknown, maxWaiters: unknown): Condition {
   return new Condition(lock as BaseLock, maxWaiters === undefined ? undefined : { maxWaiters: maxWaiters as number });
 }
 
-/** Whether a callback's result is a promise-like; never throws (a throwing `then` getter counts as one). */
-export function isThenable(value: unknown): boolean {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
-  try {
-    return typeof (value as { then?: unknown }).then === 'function';
-  } catch {
-    return true;
-  }
-}
-
-/**
- * from() reads the handle and opens the condition first, then constructs the
- * class it was called on; the base constructor of exactly that class
- * (new.target) takes them. A stack: from() may run inside a constructor.
- */
-interface Adoption {
-  readonly target: unknown;
-  readonly condition: Condition;
-  readonly handle: PrimitiveHandle;
-  taken: boolean;
-}
-const adoptions: Adoption[] = [];
-
-function takeAdoption(target: unknown): Adoption | undefined {
-  const top = adoptions[adoptions.length - 1];
-  if (top === undefined || top.taken || top.target !== target) return undefined;
-  top.taken = true;
-  return top;
-}
+/** The opened condition and frozen handle, from from() to the constructor (see adoption.ts). */
+const adoptions = new Adoptions<{ readonly condition: Condition; readonly handle: PrimitiveHandle }>();
 
 /** What a new primitive's constructor makes when it is not adopting a handle. */
 export interface NewParts {
@@ -164,7 +138,7 @@ export abstract class ConditionPrimitive {
    * one); it checks the constructor's arguments and makes the condition.
    */
   protected constructor(create: () => NewParts) {
-    const adoption = takeAdoption(new.target);
+    const adoption = adoptions.take(new.target);
     if (adoption !== undefined) {
       this.#condition = adoption.condition;
       this.#handle = adoption.handle;
@@ -222,14 +196,7 @@ export abstract class ConditionPrimitive {
     }
     const condition = Condition.from(conditionHandle as ConditionHandle);
     const frozen: PrimitiveHandle = Object.freeze({ osMutex: 1, type, condition: condition.handle, ...fields });
-    const adoption: Adoption = { target: this, condition, handle: frozen, taken: false };
-    adoptions.push(adoption);
-    let primitive: T;
-    try {
-      primitive = new this();
-    } finally {
-      adoptions.pop();
-    }
+    const primitive = adoptions.offer(this, { condition, handle: frozen }, () => new this());
     if (!(#condition in (primitive as object)) ||
         (primitive as unknown as ConditionPrimitive).#condition !== condition) {
       throw new MutexInvalidHandleError(

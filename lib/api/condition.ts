@@ -30,6 +30,7 @@ import {
 import { SELF as OWNER_SELF } from '../contract/owner';
 import { watchLock } from '../services/owner-death';
 import { invalidArgType, invalidArgValue, invalidThis, outOfRange } from './arg-errors';
+import { Adoptions } from './adoption';
 import { addPending, removePending } from './async-queue';
 import { MutexInvalidHandleError, MutexNotOwnerError, MutexWaitersLimitError } from './errors';
 import type { MutexGuard } from './guard';
@@ -100,25 +101,8 @@ function isLock(value: unknown): value is BaseLock {
   return value instanceof BaseLock;
 }
 
-/**
- * from() opens the parts first, then constructs the class it was called on;
- * the Condition constructor of exactly that class (new.target) takes them.
- * A stack, as in lock.ts: from() may run inside a constructor.
- */
-interface PartsAdoption {
-  readonly target: unknown;
-  readonly lock: BaseLock;
-  readonly buffer: SharedArrayBuffer;
-  taken: boolean;
-}
-const partsAdoptions: PartsAdoption[] = [];
-
-function adoptedParts(target: unknown): PartsAdoption | undefined {
-  const top = partsAdoptions[partsAdoptions.length - 1];
-  if (top === undefined || top.taken || top.target !== target) return undefined;
-  top.taken = true;
-  return top;
-}
+/** The opened lock and buffer, from from() to the constructor (see adoption.ts). */
+const adoptions = new Adoptions<{ readonly lock: BaseLock; readonly buffer: SharedArrayBuffer }>();
 
 /** Python's `threading.Condition`, across worker threads. */
 export class Condition {
@@ -134,7 +118,7 @@ export class Condition {
    *   this library; RangeError for a bad `maxWaiters`.
    */
   constructor(lock?: BaseLock, options?: ConditionOptions) {
-    const parts = adoptedParts(new.target);
+    const parts = adoptions.take(new.target);
     if (parts !== undefined) {
       this.#lock = parts.lock;
       this.#words = new Int32Array(parts.buffer);
@@ -179,14 +163,7 @@ export class Condition {
     if (Lock === undefined) {
       throw new MutexInvalidHandleError('condition handle whose lock is of an unknown backend or kind');
     }
-    const adoption: PartsAdoption = { target: this, lock: Lock.from(lockHandle), buffer, taken: false };
-    partsAdoptions.push(adoption);
-    let condition: T;
-    try {
-      condition = new this();
-    } finally {
-      partsAdoptions.pop();
-    }
+    const condition = adoptions.offer(this, { lock: Lock.from(lockHandle), buffer }, () => new this());
     if (!(#words in condition) || condition.#words.buffer !== buffer) {
       throw new MutexInvalidHandleError(
         'Condition.from(): the subclass constructor did not make the returned object the opened condition');

@@ -21,6 +21,7 @@ import { SELF as OWNER_SELF } from '../contract/owner';
 import { NO_OWNER as NO_OWNER_ID } from '../contract/layout';
 import type { BackendName, RawLock, WaitCycleStep } from '../contract/raw-lock';
 import { illegalConstructor, invalidArgType, invalidThis } from './arg-errors';
+import { Adoptions, isThenable } from './adoption';
 import { AsyncQueue } from './async-queue';
 import {
   MutexDeadlockError, MutexInvalidHandleError, MutexNotOwnerError, MutexTimeoutError,
@@ -48,25 +49,8 @@ function deadlockCycleError(cycle: readonly WaitCycleStep[]): MutexDeadlockError
   return new MutexDeadlockError(`deadlock: ${steps.join('; ')}. No thread in this cycle could ever go on`);
 }
 
-/**
- * from() opens the raw lock first, then constructs an object of the class it
- * was called on; the base constructor of exactly that class (new.target)
- * takes the opened lock. A stack, not a variable: from() may be called from
- * inside a constructor.
- */
-interface Adoption {
-  readonly target: unknown;
-  readonly raw: RawLock;
-  taken: boolean;
-}
-const adoptions: Adoption[] = [];
-
-function adoptedRaw(target: unknown): RawLock | undefined {
-  const top = adoptions[adoptions.length - 1];
-  if (top === undefined || top.taken || top.target !== target) return undefined;
-  top.taken = true;
-  return top.raw;
-}
+/** The opened raw lock, from from() to the constructor of the class it was called on. */
+const adoptions = new Adoptions<RawLock>();
 
 /** A handle field for a message: a plain string as is, anything else described. */
 function shown(value: unknown): string {
@@ -115,7 +99,7 @@ export abstract class BaseLock {
       throw illegalConstructor(
         'BaseLock is abstract: construct Mutex, RecursiveMutex, AtomicsMutex, AtomicsRecursiveMutex or a subclass');
     }
-    const raw = adoptedRaw(new.target) ?? info.backend.create(info.kind);
+    const raw = adoptions.take(new.target) ?? info.backend.create(info.kind);
     this.#raw = raw;
     this.#meta = raw.meta;
     this.#tryLock = raw.tryLock;
@@ -141,14 +125,7 @@ export abstract class BaseLock {
     const fields = readHandle(handle);
     checkHandleClass(fields.backend, fields.kind, info);
     const raw = info.backend.open(fields, info.kind);
-    const adoption: Adoption = { target: this, raw, taken: false };
-    adoptions.push(adoption);
-    let lock: T;
-    try {
-      lock = new this();
-    } finally {
-      adoptions.pop();
-    }
+    const lock = adoptions.offer(this, raw, () => new this());
     if (!(#raw in lock) || lock.#raw !== raw) {
       throw new MutexInvalidHandleError(
         `from(): the constructor of ${describeValue(this.name)} did not make the object from() returns ` +
@@ -445,16 +422,6 @@ export abstract class BaseLock {
     const held = owner === null ? '' : ` (held by ${describeOwner(owner)})`;
     const how = timeout === 0 ? 'without waiting' : `within ${timeout} ms`;
     return new MutexTimeoutError(`could not acquire ${this.describe()} ${how}${held}`);
-  }
-}
-
-/** Whether a callback's result is a promise-like; never throws (a throwing `then` getter counts as one). */
-function isThenable(value: unknown): boolean {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
-  try {
-    return typeof (value as { then?: unknown }).then === 'function';
-  } catch {
-    return true;
   }
 }
 

@@ -15,13 +15,14 @@ import { inspect } from 'node:util';
 import { COND_USER0, COND_USER1 } from '../contract/layout';
 import { invalidArgType, outOfRange } from './arg-errors';
 import {
-  ConditionPrimitive, deadlineIn, isThenable, newCondition, readOptions, remaining,
+  ConditionPrimitive, deadlineIn, newCondition, readOptions, remaining,
   type Operation, type PrimitiveHandle, type PrimitiveOptions,
 } from './condition-primitive';
 import { MutexTimeoutError, SemaphoreOverflowError } from './errors';
 import {
   parseAcquireOptions, parseAsyncOptions, signalAborted, signalReason, type AcquireOptions, type AsyncAcquireOptions, type AsyncWait,
 } from './options';
+import { isThenable } from './adoption';
 
 /** Shared word: the semaphore's value (permits available). */
 const VALUE = COND_USER0;
