@@ -165,6 +165,11 @@ export class ReadWriteLock {
    * the number of threads reading at once.
    */
   #slot: number;
+  /**
+   * A value of RW_SLOTS_USED this object has read (with Atomics, so in order):
+   * the word only grows, so a slot below it needs no raise (see #claimSlot).
+   */
+  #slotsUsedSeen = 0;
   readonly #readReleaser = { release: (): void => this.releaseRead() };
   readonly #writeReleaser = { release: (): void => this.releaseWrite() };
 
@@ -268,7 +273,7 @@ export class ReadWriteLock {
     }
     const words = this.#words;
     const countAt = RW_SLOTS_AT + slot * RW_SLOT_WORDS + RW_SLOT_COUNT;
-    const count = Atomics.load(words, countAt);
+    const count = words[countAt]; // this thread's own word: a plain read (see #ownShareSlot)
     threadShares--;
     if (count > 1) Atomics.store(words, countAt, count - 1);
     else this.#dropShare(slot);
@@ -512,16 +517,23 @@ export class ReadWriteLock {
     return (Atomics.load(this.#words, RW_WRITER) & ~RW_WRITE_HELD) === CLAIMED;
   }
 
-  /** A slot where the calling thread holds read shares, or -1. */
+  /**
+   * A slot where the calling thread holds read shares, or -1. Plain reads,
+   * not Atomics (each Atomics call costs ~120 instructions here): OWNER ===
+   * SELF is written only by this thread and cleared only by this thread (or
+   * its own exit), so a plain read sees it exactly when this thread took the
+   * slot (aligned Int32Array reads never tear); COUNT of a slot it owns is
+   * written only by this thread, so it reads its own last write.
+   */
   #ownShareSlot(): number {
     const words = this.#words;
     let base = RW_SLOTS_AT + this.#slot * RW_SLOT_WORDS;
-    if (Atomics.load(words, base + RW_SLOT_OWNER) === SELF && Atomics.load(words, base + RW_SLOT_COUNT) > 0) {
+    if (words[base + RW_SLOT_OWNER] === SELF && words[base + RW_SLOT_COUNT] > 0) {
       return this.#slot;
     }
     for (let slot = 0; slot < this.#capacity; slot++) {
       base = RW_SLOTS_AT + slot * RW_SLOT_WORDS;
-      if (Atomics.load(words, base + RW_SLOT_OWNER) === SELF && Atomics.load(words, base + RW_SLOT_COUNT) > 0) {
+      if (words[base + RW_SLOT_OWNER] === SELF && words[base + RW_SLOT_COUNT] > 0) {
         this.#slot = slot;
         return slot;
       }
@@ -539,11 +551,19 @@ export class ReadWriteLock {
           NO_OWNER) {
         // Raised before the share is counted: a writer that read the old
         // value claimed the writer word before, and the reader will see it.
-        let used = Atomics.load(words, RW_SLOTS_USED);
-        while (used <= slot) {
-          const seen = Atomics.compareExchange(words, RW_SLOTS_USED, used, slot + 1);
-          if (seen === used) break;
-          used = seen;
+        // A value this object already read with Atomics (earlier, so before
+        // the share is counted) covers the slot as well: the word only grows.
+        if (slot >= this.#slotsUsedSeen) {
+          let used = Atomics.load(words, RW_SLOTS_USED);
+          while (used <= slot) {
+            const seen = Atomics.compareExchange(words, RW_SLOTS_USED, used, slot + 1);
+            if (seen === used) {
+              used = slot + 1;
+              break;
+            }
+            used = seen;
+          }
+          this.#slotsUsedSeen = used;
         }
         this.#slot = slot;
         return slot;
@@ -574,7 +594,7 @@ export class ReadWriteLock {
       if (own >= 0) {
         // Re-entry: a thread that reads goes on reading, writer waiting or not.
         const countAt = RW_SLOTS_AT + own * RW_SLOT_WORDS + RW_SLOT_COUNT;
-        const count = Atomics.load(words, countAt);
+        const count = words[countAt]; // its own word (see #ownShareSlot)
         if (count >= MAX_RECURSION) {
           throw new MutexRecursionLimitError(`${this.#describe()}: this thread holds ${count} read shares already`);
         }
@@ -583,7 +603,9 @@ export class ReadWriteLock {
         return true;
       }
     }
-    if (Atomics.load(words, RW_WRITER) !== 0) return false;
+    // A hint only (a plain read): the Atomics read after the share is
+    // announced is the one that decides.
+    if (words[RW_WRITER] !== 0) return false;
     const slot = this.#claimSlot();
     // Announce the share, then look for a writer (which claims, then looks
     // at the shares): one of the two sees the other.
