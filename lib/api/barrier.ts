@@ -28,6 +28,7 @@ import {
 } from './condition-primitive';
 import { BrokenBarrierError, MutexInvalidHandleError } from './errors';
 import { parseAsyncOptions, signalAborted, signalReason, type AsyncAcquireOptions } from './options';
+import { BaseLock } from './lock';
 
 /** Shared word: `epoch << 2 | state`. */
 const PHASE = COND_USER0;
@@ -192,7 +193,8 @@ export class Barrier extends ConditionPrimitive {
   get broken(): boolean {
     const words = this.words;
     return stateOf(Atomics.load(words, PHASE)) === BROKEN ||
-      Atomics.load(words, DEATHS_SEEN) !== this.condition.deaths;
+      Atomics.load(words, DEATHS_SEEN) !== this.condition.deaths ||
+      BaseLock.flaggedAbandoned(this.condition.lock); // a party died holding the lock
   }
 
   /**

@@ -329,6 +329,16 @@ export abstract class BaseLock {
   }
 
   /**
+   * Whether a holder of `lock` died holding it and nobody has released it
+   * since (a snapshot, from any thread; `abandoned` says it only to the
+   * holder). Never blocks.
+   * @internal
+   */
+  static flaggedAbandoned(lock: BaseLock): boolean {
+    return (Atomics.load(lock.#meta, FLAGS) & FLAG_ABANDONED) !== 0;
+  }
+
+  /**
    * After a condition wait re-acquired `lock` (acquire() or acquireAsync():
    * count 1), gives back the count {@link BaseLock.releaseAllHolds} saved.
    * Never blocks. Precondition: the calling thread holds `lock`.
