@@ -231,7 +231,9 @@ export abstract class ConditionPrimitive {
     try {
       return fn();
     } finally {
-      lock.release();
+      // Not held only when a condition wait inside could not re-acquire it
+      // (MutexDeadlockError): that error is the one to see.
+      if (lock.isOwned()) lock.release();
     }
   }
 
@@ -282,7 +284,7 @@ export abstract class ConditionPrimitive {
       }
       return step.value;
     } finally {
-      lock.release();
+      if (lock.isOwned()) lock.release(); // as in locked()
     }
   }
 }

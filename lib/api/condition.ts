@@ -230,7 +230,15 @@ export class Condition {
         Atomics.wait(words, state, COND_WAITING, remaining < WAIT_SLICE_MS ? remaining : WAIT_SLICE_MS);
       }
     } finally {
-      this.#lock.acquire();
+      try {
+        this.#lock.acquire();
+      } catch (error) {
+        // Re-acquiring can fail only with MutexDeadlockError (a wait cycle
+        // through this lock): give the slot up, and a notification it got
+        // to the next waiter, so that no notify is spent on it later.
+        this.#abandonSlot(slot);
+        throw error; // eslint-disable-line no-unsafe-finally
+      }
       BaseLock.restoreHolds(this.#lock, saved);
     }
     return this.#leave(slot);
@@ -313,18 +321,7 @@ export class Condition {
     const words = this.#words;
     let left = n;
     while (left > 0 && Atomics.load(words, COND_WAITERS) > 0) {
-      // The oldest WAITING slot (smallest ticket).
-      let oldest = -1;
-      let oldestTicket = 0;
-      for (let slot = 0; slot < this.#capacity; slot++) {
-        const base = COND_SLOTS_AT + slot * COND_SLOT_WORDS;
-        if (Atomics.load(words, base + COND_SLOT_STATE) !== COND_WAITING) continue;
-        const ticket = Atomics.load(words, base + COND_SLOT_TICKET);
-        if (oldest < 0 || ticket - oldestTicket < 0) {
-          oldest = slot;
-          oldestTicket = ticket;
-        }
-      }
+      const oldest = this.#oldestWaiting();
       if (oldest < 0) return;
       const state = this.#stateIndex(oldest);
       if (Atomics.compareExchange(words, state, COND_WAITING, COND_NOTIFIED) === COND_WAITING) {
@@ -383,6 +380,45 @@ export class Condition {
     const was = Atomics.exchange(words, state, COND_FREE);
     if (was !== COND_FREE) Atomics.sub(words, COND_WAITERS, 1);
     return was === COND_NOTIFIED;
+  }
+
+  /**
+   * Frees the caller's slot without holding the lock (its re-acquisition
+   * failed); a notification the slot had received passes to the oldest
+   * waiter, as owner death does. Never blocks.
+   */
+  #abandonSlot(slot: number): void {
+    const words = this.#words;
+    const was = Atomics.exchange(words, this.#stateIndex(slot), COND_FREE);
+    if (was === COND_FREE) return;
+    Atomics.sub(words, COND_WAITERS, 1);
+    if (was !== COND_NOTIFIED) return;
+    for (;;) {
+      const oldest = this.#oldestWaiting();
+      if (oldest < 0) return;
+      const state = this.#stateIndex(oldest);
+      if (Atomics.compareExchange(words, state, COND_WAITING, COND_NOTIFIED) === COND_WAITING) {
+        Atomics.notify(words, state);
+        return;
+      }
+    }
+  }
+
+  /** The WAITING slot with the smallest ticket, or -1. Never blocks. */
+  #oldestWaiting(): number {
+    const words = this.#words;
+    let oldest = -1;
+    let oldestTicket = 0;
+    for (let slot = 0; slot < this.#capacity; slot++) {
+      const base = COND_SLOTS_AT + slot * COND_SLOT_WORDS;
+      if (Atomics.load(words, base + COND_SLOT_STATE) !== COND_WAITING) continue;
+      const ticket = Atomics.load(words, base + COND_SLOT_TICKET);
+      if (oldest < 0 || ticket - oldestTicket < 0) {
+        oldest = slot;
+        oldestTicket = ticket;
+      }
+    }
+    return oldest;
   }
 
   #stateIndex(slot: number): number {

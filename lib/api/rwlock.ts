@@ -545,8 +545,11 @@ export class ReadWriteLock {
   #claimSlot(): number {
     const words = this.#words;
     const capacity = this.#capacity;
-    let slot = this.#slot;
-    for (let n = 0; n < capacity; n++) {
+    // The last slot first, then the lowest free one.
+    const last = this.#slot;
+    for (let n = -1; n < capacity; n++) {
+      const slot = n < 0 ? last : n;
+      if (n === last) continue;
       if (Atomics.compareExchange(words, RW_SLOTS_AT + slot * RW_SLOT_WORDS + RW_SLOT_OWNER, NO_OWNER, SELF) ===
           NO_OWNER) {
         // Raised before the share is counted: a writer that read the old
@@ -568,7 +571,6 @@ export class ReadWriteLock {
         this.#slot = slot;
         return slot;
       }
-      slot = slot + 1 === capacity ? 0 : slot + 1;
     }
     throw new MutexWaitersLimitError(
       `${this.#describe()}: ${capacity} threads already read it (its maxReaders); make it with a larger one`);

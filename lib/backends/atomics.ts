@@ -101,8 +101,10 @@ function makeRaw(buffer: SharedArrayBuffer, kind: LockKind): RawLock {
   // first). So a release is never spent on an async waiter whose thread is
   // busy or dying while waiters elsewhere sleep on a free lock. ASYNC_WAITERS
   // counts the lock objects (any thread) with async waiters, so releases pay
-  // for the broadcast only while there are some. One outstanding waitAsync
-  // per object.
+  // for the broadcast only while there are some (a thread that dies with
+  // async waiters registered leaves its count behind: later contended
+  // releases then broadcast needlessly, which costs time, never a wake-up).
+  // One outstanding waitAsync per object.
   let registered = false;
   let parked = false;
   let cancelled = false;

@@ -10,7 +10,7 @@
 // NOT owned by the LockState: they live in a SharedArrayBuffer that
 // JavaScript allocated. OWNER is a Node threadId (main thread 0) or
 // contract::kNoOwner; it is written here by the thread that takes or releases
-// the OS mutex, and read by anyone. COUNT and FLAGS are written by the
+// the OS mutex, and read by anyone; C++ decides on its own record (owner()). COUNT and FLAGS are written by the
 // holder (the TypeScript layer, and owner death here).
 //
 // LIFETIME INVARIANT. A LockState must never outlive the memory of its words.
@@ -60,8 +60,14 @@ class LockState {
   OsMutex mutex;
   WakeList wakers;
 
-  // The holder's thread id, or contract::kNoOwner. Never blocks.
-  int32_t owner() const { return words[contract::kMetaOwner].load(std::memory_order_acquire); }
+  // The holder's thread id, or contract::kNoOwner: this object's own record.
+  // The OWNER shared word mirrors it for JavaScript, which can write that
+  // word (it is in the handle's SharedArrayBuffer): every decision here
+  // (unlock, owner death, the self-deadlock check, wait cycles) reads this
+  // record instead, so a forged OWNER word can never make this code unlock
+  // an OS mutex the caller does not hold (undefined behaviour for POSIX, a
+  // fatal exception for SRWLOCK). Never blocks.
+  int32_t owner() const { return holder_.load(std::memory_order_acquire); }
 
   // Never blocks. True when the calling thread now holds the OS mutex; OWNER
   // is then `thread_id`. Precondition: `thread_id` is the caller's.
@@ -69,6 +75,7 @@ class LockState {
   // recursive and try_lock never deadlocks).
   bool try_lock(int32_t thread_id) {
     if (!mutex.try_lock()) return false;
+    holder_.store(thread_id, std::memory_order_relaxed);
     words[contract::kMetaOwner].store(thread_id, std::memory_order_relaxed);
     return true;
   }
@@ -80,6 +87,7 @@ class LockState {
   bool lock_until(int32_t thread_id, Clock::time_point deadline) {
     if (owner() == thread_id) return false;
     if (!mutex.lock_until(deadline)) return false;
+    holder_.store(thread_id, std::memory_order_relaxed);
     words[contract::kMetaOwner].store(thread_id, std::memory_order_relaxed);
     return true;
   }
@@ -93,6 +101,7 @@ class LockState {
   // the OS, so callers check owner() first.
   void unlock_and_wake() {
     words[contract::kMetaOwner].store(contract::kNoOwner, std::memory_order_relaxed);
+    holder_.store(contract::kNoOwner, std::memory_order_relaxed);
     mutex.unlock();
     wakers.wake_after_unlock(id);
   }
@@ -100,6 +109,8 @@ class LockState {
  private:
   friend class LockTable;
   int refs_ = 0;  // guarded by the owning LockTable's mutex
+  // See owner(). Written by the holder while it holds the OS mutex.
+  std::atomic<int32_t> holder_{contract::kNoOwner};
 };
 
 }  // namespace os_mutex

@@ -189,7 +189,15 @@ void test_lock_state_owner_word() {
   CHECK(s.owner() == kNoOwner);
   CHECK(s.lock_until(8, Clock::now()));
   CHECK(s.owner() == 8);
+  CHECK(words.w[contract::kMetaOwner].load() == 8);  // the shared word mirrors it
+  // JavaScript can write the shared word (it is in the handle's buffer): a
+  // forged OWNER must not change who C++ thinks holds the OS mutex.
+  words.w[contract::kMetaOwner].store(9);
+  CHECK(s.owner() == 8);
+  CHECK(!AbandonIfHeldBy(&s, 9));  // owner death of "9" leaves 8's lock alone
   s.unlock_and_wake();
+  CHECK(s.owner() == kNoOwner);
+  CHECK(words.w[contract::kMetaOwner].load() == kNoOwner);
 }
 
 // Owner death: a thread that exits holding locks has them released, on its
@@ -566,14 +574,22 @@ void test_async_wakeups() {
   CHECK(lost == 0);
 }
 
+// Makes thread id `id` the holder of `s` as C++ records it (the wait graph
+// reads LockState::owner(), not the shared word): locks the OS mutex from
+// this thread under that id. Frees it first if held.
+void hold_as(LockState& s, int32_t id) {
+  if (s.owner() != kNoOwner) s.unlock_and_wake();
+  if (id != kNoOwner) CHECK(s.try_lock(id));
+}
+
 void test_wait_cycles() {
   WaitGraph& g = WaitGraph::instance();
   Words w1, w2, w3;
   LockState l1(11, kMutex, w1.w), l2(12, kRecursive, w2.w), l3(13, kMutex, w3.w);
   constexpr int32_t kA = 800001, kB = 800002, kC = 800003;
-  w1.w[contract::kMetaOwner].store(kA);
-  w2.w[contract::kMetaOwner].store(kB);
-  w3.w[contract::kMetaOwner].store(kC);
+  hold_as(l1, kA);
+  hold_as(l2, kB);
+  hold_as(l3, kC);
   std::vector<WaitGraph::CycleStep> cycle;
   CHECK(!g.wait_and_find_cycle(kA, &l2, &cycle));  // A -> l2 (B), B not waiting
   CHECK(!g.wait_and_find_cycle(kB, &l3, &cycle));  // B -> l3 (C), C not waiting
@@ -587,7 +603,7 @@ void test_wait_cycles() {
   // a chain that loops without the caller is not reported to it
   g.end_wait(kA);
   g.end_wait(kB);
-  w2.w[contract::kMetaOwner].store(kA);  // A holds l2 and "waits" for it (a stale entry)
+  hold_as(l2, kA);  // A holds l2 and "waits" for it (a stale entry)
   CHECK(!g.wait_and_find_cycle(kA, &l2, &cycle));
   CHECK(!g.wait_and_find_cycle(kC, &l1, &cycle));
   g.end_wait(kA);
@@ -595,7 +611,7 @@ void test_wait_cycles() {
   g.end_wait(kC);  // ending a wait that does not exist is harmless
   // concurrent waits and ends, no cycles, never a report
   std::atomic<int> reports{0};
-  w1.w[contract::kMetaOwner].store(kNoOwner);
+  hold_as(l1, kNoOwner);
   run_threads(6, [&](int t) {
     std::vector<WaitGraph::CycleStep> local;
     for (int i = 0; i < 3000; ++i) {
@@ -604,6 +620,8 @@ void test_wait_cycles() {
     }
   });
   CHECK(reports == 0);
+  hold_as(l2, kNoOwner);
+  hold_as(l3, kNoOwner);
 }
 
 // The wait graph has its own mutex and reads only the LockStates it was
@@ -627,9 +645,9 @@ void test_wait_graph_own_lock() {
   LockState x(21, kMutex, wx.w), y(22, kMutex, wy.w);
   constexpr int32_t kP = 600001, kQ = 600002;
   int double_reports = 0, no_reports = 0;
+  hold_as(x, kP);
+  hold_as(y, kQ);
   for (int round = 0; round < 300; ++round) {
-    wx.w[contract::kMetaOwner].store(kP);
-    wy.w[contract::kMetaOwner].store(kQ);
     std::atomic<int> reports{0};
     std::thread p([&] {
       std::vector<WaitGraph::CycleStep> c;
@@ -648,6 +666,8 @@ void test_wait_graph_own_lock() {
   }
   stop = true;
   table_churn.join();
+  hold_as(x, kNoOwner);
+  hold_as(y, kNoOwner);
   CHECK(double_reports == 0);  // one reporter per cycle
   CHECK(no_reports == 0);      // and the later of the two always sees it
   CHECK(g.size() == 0);
