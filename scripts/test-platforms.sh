@@ -167,7 +167,7 @@ ln -s "$(readlink -f "$(command -v npm)")" "$WORK/bin/npm"
 ln -s "$(readlink -f /bin/sh)" "$WORK/bin/sh"
 # install_no_compiler TARBALL DIR: 0 when npm install succeeded
 install_no_compiler() {
-  mkdir -p "$2" && echo '{"name":"os-mutex-platform-test","private":true}' > "$2/package.json" &&
+  mkdir -p "$2" && echo '{"name":"os-mutex-platform-test","private":true,"type":"commonjs"}' > "$2/package.json" &&
     cp scripts/smoke-test.js "$2/" &&
     (cd "$2" && PATH="$WORK/bin" CC=/bin/false CXX=/bin/false \
       npm install --no-audit --no-fund --no-package-lock "$1" > "$WORK/install-$(basename "$2").log" 2>&1)
@@ -202,6 +202,7 @@ smoke linux-x64 "node 24" "$NODE24"
 smoke linux-arm64 "node 22" qemu-aarch64 -L "$ARM64_SYSROOT" "$NODE22_ARM64"
 smoke win32-x64 "node 22" wine "$NODE22_WIN"
 smoke linux-x64 "bun 1.4" "$BUN"
+# The app is CommonJS ("type": "commonjs" above): Deno reads a .js file as an ES module otherwise.
 smoke linux-x64 "deno 2.9" "$DENO" run -A
 
 # --- the project's test suite on the emulated targets -----------------------------------
