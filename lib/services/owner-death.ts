@@ -1,18 +1,22 @@
 /**
- * Owner death for locks whose backend cannot see a thread die (Atomics):
- * a service the native backend provides when its addon loads, and the
- * Atomics backend uses. Backends never import each other; both import this.
+ * Owner death for shared-memory structures whose code cannot see a thread
+ * die: Atomics-backend locks, a Condition's waiter slots, a ReadWriteLock's
+ * writer word and reader slots (the native addon recognises each by its
+ * magic word, `contract/layout.ts`). A service the native backend provides
+ * when its addon loads; the Atomics backend and those primitives use it.
+ * Backends never import each other; both import this.
  *
- * The provider records, per thread, the locks that thread opens; when the
- * thread exits or is terminated, every one it still holds is released and
- * marked abandoned, whether or not its lock object was collected (the
- * provider keeps the lock's memory alive while the thread holds it). Without
- * a provider (no addon, or `OS_MUTEX_BACKEND=atomics`) a dead holder's
- * Atomics lock stays held.
+ * The provider records, per thread, the structures that thread opens; when
+ * the thread exits or is terminated, what it still holds is released (locks
+ * marked abandoned, a waiter's slot freed and its notification passed on, a
+ * reader's shares returned), whether or not the object was collected (the
+ * provider keeps the memory alive while the thread holds something in it).
+ * Without a provider (no addon, or `OS_MUTEX_BACKEND=atomics`) a dead
+ * holder's Atomics lock stays held and a dead waiter's slot stays taken.
  * @module
  */
 
-/** Records one Atomics lock's shared words (the buffer layout of `contract/layout.ts`). Never throws. */
+/** Records one watched structure's shared words (a layout of `contract/layout.ts`). Never throws. */
 export type WatchLock = (words: Int32Array) => void;
 
 let provider: WatchLock | undefined;

@@ -10,7 +10,8 @@
 //   sweep()                         lock_functions.cc: frees entries of collected objects now
 //   registrySize()                  lock_functions.cc: live native locks in the process
 //   findWaitCycle(id), endWait()    wait_functions.cc: deadlock reports
-//   watchSharedLock(words)          shared_locks.cc: owner death for Atomics-backend locks
+//   watchSharedLock(words)          shared_locks.cc: owner death for Atomics-backend locks,
+//                                   condition waiters and reader-writer lock holders
 //
 // The layers below: platform/ (the OS mutex), core/ (lock table, wake lists,
 // wait graph, owner death; no Node), napi/ (this file, per-environment state
