@@ -63,6 +63,10 @@ describeNative('Condition.wait() that fails to re-acquire its lock', function ()
       assert.equal(cond.waiting, 0, 'the failed waiter left no slot behind');
     } finally {
       m.release(); // let the worker finish, whatever happened
+      // A worker still looping (the test failed before the cycle was reported
+      // here) would keep the process alive: end it.
+      const done = await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000, 'late'))]);
+      if (done === 'late') await worker.terminate();
     }
     assert.equal(await exited, 0);
     // The condition still works for the next waiter.
