@@ -49,6 +49,7 @@ import {
   type AsyncAcquireOptions, type AsyncWait,
 } from './options';
 import { MAX_RECURSION } from './recursive';
+import { Adoptions, isThenable } from './adoption';
 
 /** The calling thread and 'nobody', as module constants (see contract/owner.ts). */
 const SELF = OWNER_SELF;
@@ -113,40 +114,14 @@ function writerOf(word: number): OwnerId {
   return (word >>> ATOMICS_HOLDER_SHIFT) - 1;
 }
 
-/** Whether a callback's result is a promise-like; never throws (a throwing `then` getter counts as one). */
-function isThenable(value: unknown): boolean {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
-  try {
-    return typeof (value as { then?: unknown }).then === 'function';
-  } catch {
-    return true;
-  }
-}
-
 function promiseReturned(name: string): TypeError {
   return Object.assign(new TypeError(
     `${name}() callback returned a promise; the lock was released before it settled. Use ${name}Async()`),
   { code: 'ERR_INVALID_RETURN_VALUE' });
 }
 
-/**
- * from() reads the handle first, then constructs the class it was called
- * on; the constructor of exactly that class (new.target) takes the buffer.
- * A stack, as in lock.ts: from() may run inside a constructor.
- */
-interface BufferAdoption {
-  readonly target: unknown;
-  readonly buffer: SharedArrayBuffer;
-  taken: boolean;
-}
-const bufferAdoptions: BufferAdoption[] = [];
-
-function adoptedBuffer(target: unknown): SharedArrayBuffer | undefined {
-  const top = bufferAdoptions[bufferAdoptions.length - 1];
-  if (top === undefined || top.taken || top.target !== target) return undefined;
-  top.taken = true;
-  return top.buffer;
-}
+/** The opened buffer, from from() to the constructor (see adoption.ts). */
+const adoptions = new Adoptions<SharedArrayBuffer>();
 
 /**
  * A reader-writer lock across worker threads: many threads may hold the read
@@ -179,7 +154,7 @@ export class ReadWriteLock {
    *   from 1 to 65536).
    */
   constructor(options?: ReadWriteLockOptions) {
-    let buffer = adoptedBuffer(new.target);
+    let buffer = adoptions.take(new.target);
     if (buffer === undefined) {
       const capacity = readMaxReaders(options);
       buffer = new SharedArrayBuffer((RW_SLOTS_AT + capacity * RW_SLOT_WORDS) * Int32Array.BYTES_PER_ELEMENT);
@@ -210,14 +185,7 @@ export class ReadWriteLock {
       throw invalidThis('from() must be called on ReadWriteLock or a subclass, as in ReadWriteLock.from(handle)');
     }
     const buffer = readRwHandle(handle);
-    const adoption: BufferAdoption = { target: this, buffer, taken: false };
-    bufferAdoptions.push(adoption);
-    let lock: T;
-    try {
-      lock = new this();
-    } finally {
-      bufferAdoptions.pop();
-    }
+    const lock = adoptions.offer(this, buffer, () => new this());
     if (!(#words in lock) || lock.#words.buffer !== buffer) {
       throw new MutexInvalidHandleError(
         `from(): the constructor of ${describeValue(this.name)} did not make the object from() returns ` +
