@@ -144,7 +144,9 @@ describe('named locks: names, permissions, cleanup', function () {
         const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-';
         const unique = uniqueName('x');
         const long = `${unique}.${alphabet}`.padEnd(128, 'z').slice(0, 128);
-        const short = String.fromCharCode(65 + (process.pid % 26)); // one letter; removed below
+        // One letter, another for each class: this process keeps a name it has
+        // opened (an object of it may still be alive) even after remove().
+        const short = String.fromCharCode(65 + ((process.pid + NAMED_KINDS.indexOf(kind)) % 26));
         for (const value of [long, short]) {
           names.add(value);
           const m = new Lock(value);

@@ -2,9 +2,10 @@
  * NamedMutex / NamedRecursiveMutex across real processes: separate Node
  * processes (child_process.fork of fixtures/named-child.js, and cluster
  * workers) that open the same name, or get the handle as JSON, share one
- * lock: locked read-modify-write increments of a counter kept in a FILE give
- * the exact total; a timed acquire waits its timeout out; async acquisition
- * never blocks the event loop.
+ * lock: locked read-modify-write increments of a counter kept in a FILE by
+ * processes with several threads each, and by cluster workers, give the exact
+ * total (8 single-threaded processes: counter.test.ts); a timed acquire waits
+ * its timeout out; async acquisition never blocks the event loop.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -62,23 +63,6 @@ describe('named locks shared by separate processes', function () {
 
   for (const kind of NAMED_KINDS) {
     const Lock = namedClass(kind);
-    const recursive = kind === 'NamedRecursiveMutex';
-
-    // 8 processes (4 under emulation, still several node processes) x 5,000.
-    const processes = SLOW > 1 ? 4 : 8;
-    const iterations = scaled(5000, 100);
-    it(`${kind}: ${processes} processes x ${iterations} locked read-modify-write increments of a counter in a file give the exact total` +
-      (recursive ? ' (each takes the lock twice)' : ''), async () => {
-      const lockName = name('count');
-      const file = counterFile();
-      // Half open the lock by name, half by its handle, passed as JSON.
-      const handle = JSON.parse(JSON.stringify(new Lock(lockName).handle)) as unknown;
-      const children = Array.from({ length: processes }, (_, i) => startChild(
-        { task: 'count', kind, file, iterations, ...(i % 2 === 0 ? { name: lockName } : { handle }) }));
-      await allDone(children, 100_000 * SLOW);
-      assert.equal(readCounter(file), processes * iterations);
-    });
-
     const threadIterations = scaled(1000, 50);
     it(`${kind}: 3 processes, each with 3 worker threads and its main thread (sync, async, by handle), count exactly`, async () => {
       const lockName = name('threads');

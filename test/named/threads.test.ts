@@ -69,7 +69,7 @@ describe('named locks: threads of one process', function () {
     });
 
     for (const ending of ['terminated', 'exits'] as const) {
-      it(`${kind}: a worker that is ${ending === 'terminated' ? 'terminated' : 'ends'} holding it: the main thread acquires it, abandoned`, async () => {
+      it(`${kind}: a worker that ${ending === 'terminated' ? 'is terminated' : 'ends'} holding it: the main thread acquires it, abandoned`, async () => {
         const lockName = name(`worker-${ending}`);
         const m = new Lock(lockName);
         const worker = startNamedWorker({
