@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import * as lib from '../../lib/index';
+import { NamedMutex } from '../../lib/index';
 import * as native from '../../lib/native';
 import { runWorker, withTimeout, HANG_TIMEOUT_MS } from '../harness/spawn';
 import { median, spread, type Spread } from '../harness/stats';
@@ -49,12 +49,6 @@ const LOOP_LABEL: Record<NamedProcessLoop, string> = {
   'plf-sync': 'proper-lockfile lockSync/unlockSync',
   'plf-async': 'proper-lockfile await lock()/release()',
 };
-
-interface NamedClass {
-  new (name: string): unknown;
-  remove(name: string): boolean;
-}
-const NamedMutex = (lib as unknown as Record<string, NamedClass | undefined>).NamedMutex;
 
 let counter = 0;
 function uniqueName(tag: string): string {
@@ -100,8 +94,8 @@ export const named: Scenario<Settings> = {
   },
 
   async run(settings, { log }) {
-    if (!native.available || typeof NamedMutex !== 'function') {
-      return skipped(`NamedMutex needs the native addon: ${native.unavailableReason?.message ?? 'not exported by this build'}`);
+    if (!native.available) {
+      return skipped(`NamedMutex needs the native addon: ${native.unavailableReason?.message ?? 'unknown reason'}`);
     }
     const names: string[] = [];
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'os-mutex-bench-named-'));

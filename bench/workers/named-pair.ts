@@ -9,7 +9,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 
 import { AtomicsMutex } from '../../lib/atomics';
-import * as lib from '../../lib/index';
+import { NamedMutex, NamedRecursiveMutex } from '../../lib/index';
 import * as native from '../../lib/native';
 import { type Timing, timeLoop } from './timing';
 
@@ -32,14 +32,12 @@ interface PairLock {
   release(): void;
 }
 
-type NamedClass = new (name: string) => PairLock;
-
 function create(job: NamedPairJob): PairLock {
-  const exported = lib as unknown as Record<string, NamedClass>;
   switch (job.cls) {
     case 'NamedMutex':
+      return new NamedMutex(job.name);
     case 'NamedRecursiveMutex':
-      return new exported[job.cls](job.name);
+      return new NamedRecursiveMutex(job.name);
     case 'Mutex':
       return new native.Mutex();
     case 'AtomicsMutex':

@@ -14,7 +14,7 @@
  *              tried again every 1 ms while another process holds it (ELOCKED)
  * @module
  */
-import * as lib from '../../lib/index';
+import { NamedMutex } from '../../lib/index';
 
 export type NamedProcessLoop = 'named' | 'plf-sync' | 'plf-async';
 
@@ -67,7 +67,6 @@ async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2]) as NamedProcessJob;
   let runLoop: (endAt: number) => Promise<number>;
   if (job.loop === 'named') {
-    const NamedMutex = (lib as unknown as Record<string, new (name: string) => { acquire(): boolean; release(): void }>).NamedMutex;
     const m = new NamedMutex(job.target);
     runLoop = async (endAt) => {
       let counter = 0;

@@ -6,55 +6,25 @@
 import fs from 'node:fs';
 
 import * as lib from '../../lib/index';
-import type { MutexGuard } from '../../lib/index';
 
-/** What the tests use of NamedMutex / NamedRecursiveMutex. */
-export interface NamedLock {
-  readonly name: string;
-  readonly backend: string;
-  readonly handle: NamedHandle;
-  readonly owner: { pid: number; threadId: number } | null;
-  readonly abandoned: boolean;
-  readonly count?: number;
-  acquire(options?: { blocking?: boolean; timeout?: number }): boolean;
-  tryAcquire(): boolean;
-  release(): void;
-  locked(): boolean;
-  isOwned(): boolean;
-  lock(options?: { blocking?: boolean; timeout?: number }): MutexGuard;
-  withLock<T>(fn: () => T): T;
-  acquireAsync(options?: { timeout?: number; signal?: AbortSignal }): Promise<boolean>;
-  withLockAsync<T>(fn: () => T | Promise<T>, options?: { timeout?: number; signal?: AbortSignal }): Promise<T>;
-}
+/** An instance of either named class (`count` is the recursive one's). */
+export type NamedLock = (lib.NamedMutex | lib.NamedRecursiveMutex) & { readonly count?: number };
 
-export interface NamedHandle {
-  osMutex: 1;
-  backend: 'named';
-  kind: string;
-  name: string;
-  user: unknown;
-}
-
+/** Either named class, as the tests call it: from() takes whatever a test passes (parsed JSON). */
 export interface NamedLockClass {
   new (name: string): NamedLock;
   from(handle: unknown): NamedLock;
   remove(name: string): boolean;
-  readonly name: string;
 }
 
-const exported = lib as unknown as Record<string, unknown>;
-export const NamedMutex = exported.NamedMutex as NamedLockClass;
-export const NamedRecursiveMutex = exported.NamedRecursiveMutex as NamedLockClass;
+export const { NamedMutex, NamedRecursiveMutex } = lib;
 
 export type NamedKind = 'NamedMutex' | 'NamedRecursiveMutex';
 export const NAMED_KINDS: readonly NamedKind[] = ['NamedMutex', 'NamedRecursiveMutex'];
 
 export function namedClass(kind: NamedKind): NamedLockClass {
-  return kind === 'NamedMutex' ? NamedMutex : NamedRecursiveMutex;
+  return (kind === 'NamedMutex' ? NamedMutex : NamedRecursiveMutex) as unknown as NamedLockClass;
 }
-
-/** True when this run has named locks: the native backend, on a build that exports them. */
-export const NAMED_AVAILABLE = process.env.OS_MUTEX_BACKEND !== 'atomics' && typeof NamedMutex === 'function';
 
 /**
  * How much slower than x64 Linux this platform runs the tests: 10 under
