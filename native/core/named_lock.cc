@@ -117,9 +117,18 @@ void NamedTable::release(NamedLock* lock) {
   {
     std::lock_guard<std::mutex> hold(mutex_);
     if (--lock->refs_ > 0) return;
-    locks_.erase(lock->name);
+    auto it = locks_.find(lock->name);
+    if (it != locks_.end() && it->second == lock) locks_.erase(it);  // not a newer lock of the name
   }
   delete lock;  // stops its watcher: outside the table's mutex
+}
+
+void NamedTable::forget(const std::string& name) {
+  std::lock_guard<std::mutex> hold(mutex_);
+  auto it = locks_.find(name);
+  if (it == locks_.end()) return;
+  it->second->forgotten_.store(true, std::memory_order_release);
+  locks_.erase(it);
 }
 
 size_t NamedTable::size() {

@@ -91,6 +91,10 @@ class NamedLock {
   // The holder in any process (a snapshot). Never blocks.
   NamedOwner owner() const { return mutex_->owner(); }
 
+  // Whether NamedTable::forget() detached this lock from its name (the name
+  // was removed): new opens of the name get a new lock. Never blocks.
+  bool forgotten() const { return forgotten_.load(std::memory_order_acquire); }
+
   // Asks for one waker->wake(id) after the next release in any process;
   // starts this process's watcher when it is not running. Callers arm, then
   // try the lock. Blocks only on short mutexes (and the join of a watcher
@@ -105,6 +109,7 @@ class NamedLock {
 
   ProcessMutex* const mutex_;
   std::atomic<int32_t> holder_{contract::kNoOwner};
+  std::atomic<bool> forgotten_{false};
   int refs_ = 0;  // guarded by the NamedTable's mutex
 
   std::mutex watch_mutex_;
@@ -128,6 +133,12 @@ class NamedTable {
   // object (this process's view: the object itself stays). Precondition: the
   // caller's thread does not hold the lock.
   void release(NamedLock* lock);
+
+  // Detaches the lock open under `name` (after its OS object was removed):
+  // it lives on for its references, marked forgotten(), and the next
+  // acquire() of the name opens the OS object anew. Never blocks beyond the
+  // table's mutex.
+  void forget(const std::string& name);
 
   // Names open in this process (tests).
   size_t size();

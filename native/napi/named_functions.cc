@@ -167,13 +167,19 @@ void NamedEnv::Prune() {
     NamedEntry* entry = item.second;
     if (entry->lock->holder() != thread_id && !Alive(env, entry->anchor)) dead.push_back(entry);
   }
+  for (NamedEntry* entry : dead) by_name.erase(entry->lock->name);
+  size_t kept = 0;
+  for (NamedEntry* entry : detached) {
+    if (entry->lock->holder() != thread_id && !Alive(env, entry->anchor)) dead.push_back(entry);
+    else detached[kept++] = entry;
+  }
+  detached.resize(kept);
   if (scope != nullptr) napi_close_handle_scope(env, scope);
   for (NamedEntry* entry : dead) {
-    by_name.erase(entry->lock->name);
     entry->lock->disarm(this);
     Drop(entry);
   }
-  prune_at = std::max(kMinPrune, 2 * by_name.size());
+  prune_at = std::max(kMinPrune, 2 * (by_name.size() + detached.size()));
 }
 
 void NamedEnv::Drop(NamedEntry* entry) {
@@ -190,12 +196,13 @@ void NamedEnv::Drop(NamedEntry* entry) {
 void NamedEnv::Cleanup(void* arg) {
   auto* ne = static_cast<NamedEnv*>(arg);
   const int32_t thread_id = ne->es->thread_id;
+  for (auto& item : ne->by_name) ne->detached.push_back(item.second);
+  ne->by_name.clear();
   // 1. No async wake-ups any more (wakes run under each wake list's mutex).
-  for (auto& item : ne->by_name) item.second->lock->disarm(ne);
+  for (NamedEntry* entry : ne->detached) entry->lock->disarm(ne);
   // 2. Owner death: abandoned for the next holder (in any process), then
   //    released at once, so waiters anywhere go on now.
-  for (auto& item : ne->by_name) {
-    NamedEntry* entry = item.second;
+  for (NamedEntry* entry : ne->detached) {
     if (thread_id == contract::kNoOwner || entry->lock->holder() != thread_id) continue;
     entry->meta[contract::kMetaFlags].fetch_or(contract::kFlagAbandoned, std::memory_order_relaxed);
     entry->meta[contract::kMetaCount].store(0, std::memory_order_relaxed);
@@ -203,8 +210,8 @@ void NamedEnv::Cleanup(void* arg) {
     entry->lock->abandon();
   }
   // 3. Every reference goes.
-  for (auto& item : ne->by_name) ne->Drop(item.second);
-  ne->by_name.clear();
+  for (NamedEntry* entry : ne->detached) ne->Drop(entry);
+  ne->detached.clear();
   if (ne->wake_handler != nullptr) napi_delete_reference(ne->env, ne->wake_handler);
   delete ne;
 }
@@ -234,6 +241,13 @@ napi_value NamedOpen(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   auto found = ne->by_name.find(name);
+  if (found != ne->by_name.end() && found->second->lock->forgotten()) {
+    // The name was removed since this thread opened it: its objects keep
+    // the old lock; this one opens the name anew.
+    ne->detached.push_back(found->second);
+    ne->by_name.erase(found);
+    found = ne->by_name.end();
+  }
   if (found != ne->by_name.end()) {
     NamedEntry* entry = found->second;
     if (entry->lock->kind != static_cast<int32_t>(kind)) {
@@ -258,7 +272,7 @@ napi_value NamedOpen(napi_env env, napi_callback_info info) {
     entry->anchor = weak;
     return anchor;
   }
-  if (ne->by_name.size() >= ne->prune_at) ne->Prune();
+  if (ne->by_name.size() + ne->detached.size() >= ne->prune_at) ne->Prune();
   int32_t code = contract::kNamedOpenFailed;
   std::string error;
   // BLOCKS only while another process initialises the object.
@@ -383,6 +397,9 @@ napi_value NamedRemove(napi_env env, napi_callback_info info) {
   std::string error;
   int32_t result = ProcessMutex::Remove(name, &error);
   if (result < 0) return Failure(env, result, error);
+  // New opens in this process then open the name anew too (the objects
+  // still alive keep the old lock, as in any other process).
+  NamedTable::instance().forget(name);
   napi_value value = nullptr;
   napi_create_int32(env, result, &value);
   return value;

@@ -59,6 +59,9 @@ class NamedEnv final : public AsyncWaker {
   std::vector<NamedEntry*> by_slot;  // slot -> entry (null: free slot)
   std::vector<uint32_t> free_slots;
   std::unordered_map<std::string, NamedEntry*> by_name;
+  // Entries whose name was removed (NamedLock::forgotten()) while objects
+  // of it were alive: kept until pruned like any other, out of by_name.
+  std::vector<NamedEntry*> detached;
   size_t prune_at = kMinPrune;
 
   static constexpr size_t kMinPrune = 64;

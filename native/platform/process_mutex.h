@@ -36,10 +36,18 @@
 #ifndef OS_MUTEX_PLATFORM_PROCESS_MUTEX_H_
 #define OS_MUTEX_PLATFORM_PROCESS_MUTEX_H_
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 
 #include "platform/os_mutex.h"
+
+#if defined(__APPLE__) || defined(OS_MUTEX_NAMED_VIA_FLOCK)
+// macOS has no robust mutexes: named locks are kernel file locks there.
+// Defining OS_MUTEX_NAMED_VIA_FLOCK selects the same code on Linux, so it
+// is tested.
+#define OS_MUTEX_NAMED_FLOCK 1
+#endif
 
 namespace os_mutex {
 
@@ -138,12 +146,15 @@ class ProcessMutex {
   HANDLE mutex_ = nullptr;      // named kernel mutex
   HANDLE mapping_ = nullptr;    // named file mapping (the record)
   HANDLE semaphore_ = nullptr;  // named semaphore: async wake-ups
+  HANDLE interrupt_ = nullptr;  // unnamed event: interrupt_waits() in this process
   void* view_ = nullptr;
-#elif defined(__APPLE__)
-  int fd_ = -1;                 // the lock file (flock)
+#elif defined(OS_MUTEX_NAMED_FLOCK)
+  int fd_ = -1;                 // the lock file: flock(LOCK_EX) while held
   void* view_ = nullptr;        // the record, mapped from the same file
-  pthread_mutex_t local_;       // serialises this process's threads first
-  bool release_file_lock_and_wake();
+  // Serialises this process's threads first: a flock belongs to the open
+  // file, which all threads of the process share.
+  pthread_mutex_t local_ = PTHREAD_MUTEX_INITIALIZER;
+  std::atomic<bool> interrupted_{false};  // interrupt_waits()
 #else
   int fd_ = -1;                 // the shm object (kept open: flock for init only)
   void* view_ = nullptr;        // its mapping

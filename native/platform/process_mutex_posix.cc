@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cerrno>
 #include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 
@@ -35,16 +36,22 @@ constexpr size_t kObjectBytes = static_cast<size_t>(contract::kNamedObjectBytes)
 // every layout version, so a process of another release can tell that it
 // must not touch the rest.
 struct Record {
+#if defined(OS_MUTEX_NAMED_FLOCK)
+  // (magic << 32) | (layout version << 8) | kind; 0 until the first opener's
+  // compare-and-swap publishes it (no mutex to initialise: never half-done).
+  std::atomic<uint64_t> header;
+#else
   std::atomic<uint32_t> magic;     // contract::kNamedMagic once initialised (stored last)
   uint32_t version;                // contract::kNamedLayoutVersion
   int32_t kind;                    // contract::kKindMutex or kKindRecursive
+#endif
   std::atomic<int32_t> abandoned;  // 1: a holder died holding it; taken by the next holder
   // The holder: (pid << 32) | uint32(threadId); 0: nobody. One word, so a
   // reader never sees half of one owner and half of another.
   std::atomic<uint64_t> owner;
   std::atomic<uint32_t> wake_seq;       // futex word (Linux); bumped by releases while async_waiters != 0
   std::atomic<int32_t> async_waiters;   // processes with a watcher
-#if !defined(__APPLE__)
+#if !defined(OS_MUTEX_NAMED_FLOCK)
   pthread_mutex_t mutex;  // PTHREAD_PROCESS_SHARED + PTHREAD_MUTEX_ROBUST, PTHREAD_MUTEX_NORMAL
 #endif
 };
@@ -88,11 +95,10 @@ uint64_t OwnerWord(int32_t thread_id) {
 
 // Opens (creating with mode 0600 when absent) the file at `path`, never
 // following a symbolic link, checks that it is the current user's and
-// private, and makes it at least kObjectBytes long. BLOCKS on the file lock
-// that serialises initialisation between processes (held for a few system
-// calls). Returns the fd, held under flock(LOCK_EX), or -1 with `*code` and
-// `*error` set.
-int OpenLocked(const std::string& path, int32_t* code, std::string* error) {
+// private, and makes it at least kObjectBytes long (growing a file only adds
+// zeros, so two processes doing it at once agree). Returns the fd, or -1
+// with `*code` and `*error` set. Never blocks.
+int OpenPrivate(const std::string& path, int32_t* code, std::string* error) {
   int fd = -1;
   bool created = false;
   // A name removed between our two opens is simply created again.
@@ -125,34 +131,24 @@ int OpenLocked(const std::string& path, int32_t* code, std::string* error) {
     close(fd);
     return -1;
   }
-  // BLOCKS while another process initialises the object. The kernel drops a
-  // flock when its holder dies, so a crash mid-initialisation wedges nobody.
-  while (flock(fd, LOCK_EX) != 0) {
-    if (errno != EINTR) {
-      *code = contract::kNamedOpenFailed;
-      *error = SystemError("cannot lock", path, errno);
-      close(fd);
-      return -1;
-    }
-  }
   if (st.st_size < static_cast<off_t>(kObjectBytes) && ftruncate(fd, kObjectBytes) != 0) {
     *code = contract::kNamedOpenFailed;
     *error = SystemError("cannot size", path, errno);
-    close(fd);  // drops the flock
+    close(fd);
     return -1;
   }
   return fd;
 }
 
-// Checks an initialised record against what the caller asked for; 0 when it
-// fits, else a contract::kNamedOpen* code.
-int32_t CheckRecord(const Record* record, int32_t kind) {
-  if (record->version != static_cast<uint32_t>(contract::kNamedLayoutVersion)) {
+// What a record's (version, kind) mean for an opener asking for `kind`: 0
+// when it fits, else a contract::kNamedOpen* code.
+int32_t CheckRecord(uint32_t version, int32_t record_kind, int32_t kind) {
+  if (version != static_cast<uint32_t>(contract::kNamedLayoutVersion)) {
     return contract::kNamedOpenIncompatible;
   }
-  if (record->kind != kind) {
-    return record->kind == contract::kKindRecursive ? contract::kNamedOpenIsRecursive
-                                                    : contract::kNamedOpenIsMutex;
+  if (record_kind != kind) {
+    return record_kind == contract::kKindRecursive ? contract::kNamedOpenIsRecursive
+                                                   : contract::kNamedOpenIsMutex;
   }
   return 0;
 }
@@ -164,7 +160,7 @@ std::string CurrentUserPrefix() { return "os-mutex." + std::to_string(geteuid())
 std::string ProcessMutex::CurrentUser() { return std::to_string(geteuid()); }
 
 // ============================================================================
-#if !defined(__APPLE__)  // Linux: robust process-shared mutex in /dev/shm
+#if !defined(OS_MUTEX_NAMED_FLOCK)  // Linux: robust process-shared mutex in /dev/shm
 
 namespace {
 
@@ -237,8 +233,19 @@ long Futex(std::atomic<uint32_t>* word, int op, uint32_t value, const timespec* 
 ProcessMutex* ProcessMutex::Open(const std::string& name, int32_t kind, int32_t* code,
                                  std::string* error) {
   const std::string path = ObjectPath(name);
-  int fd = OpenLocked(path, code, error);
+  int fd = OpenPrivate(path, code, error);
   if (fd < 0) return nullptr;
+  // BLOCKS while another process initialises the object (a few system
+  // calls). The kernel drops a flock when its holder dies, so a crash
+  // mid-initialisation wedges nobody.
+  while (flock(fd, LOCK_EX) != 0) {
+    if (errno != EINTR) {
+      *code = contract::kNamedOpenFailed;
+      *error = SystemError("cannot lock", path, errno);
+      close(fd);
+      return nullptr;
+    }
+  }
   void* view = mmap(nullptr, kObjectBytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (view == MAP_FAILED) {
     *code = contract::kNamedOpenFailed;
@@ -270,7 +277,7 @@ ProcessMutex* ProcessMutex::Open(const std::string& name, int32_t kind, int32_t*
     }
     record->magic.store(static_cast<uint32_t>(contract::kNamedMagic), std::memory_order_release);
   } else {
-    mismatch = CheckRecord(record, kind);
+    mismatch = CheckRecord(record->version, record->kind, kind);
   }
   // Unlocked explicitly: the mapping keeps the open file description (and
   // with it a flock) alive after close().
@@ -379,9 +386,207 @@ bool ProcessMutex::probe() {
   return true;
 }
 
-#else  // __APPLE__ ==========================================================
-#error "macOS branch: see below"
-#endif  // __APPLE__
+#else  // OS_MUTEX_NAMED_FLOCK: macOS (and Linux test builds) =====================
+// macOS has no robust mutexes (and no process-shared robust anything): the
+// lock is a kernel file lock, flock(LOCK_EX), on
+// $TMPDIR/os-mutex.<euid>/<name>.lock (directory 0700, file 0600, both the
+// current user's), which the kernel drops when its holder process dies. A
+// flock belongs to the open file, which every thread of the process shares,
+// so the process's threads are serialised by an in-process mutex first. The
+// record lives in the same file, mapped: a holder writes its owner record
+// after locking and clears it before unlocking, so an acquirer that finds it
+// still set knows that the previous holder died holding the lock
+// (abandoned). Timed and blocking waits retry LOCK_NB every kPollMs (no
+// timed flock exists), and async watchers poll wake_seq every kPollMs (no
+// futex): a release is seen within about a millisecond.
+
+namespace {
+
+constexpr int kPollMs = 1;
+
+void SleepMs(int ms) {
+  timespec ts{static_cast<time_t>(ms / 1000), static_cast<long>(ms % 1000) * 1000000L};
+  nanosleep(&ts, nullptr);
+}
+
+uint64_t Header(int32_t kind) {
+  return (static_cast<uint64_t>(static_cast<uint32_t>(contract::kNamedMagic)) << 32) |
+         (static_cast<uint64_t>(contract::kNamedLayoutVersion) << 8) |
+         static_cast<uint64_t>(static_cast<uint32_t>(kind) & 0xff);
+}
+
+// $TMPDIR/os-mutex.<euid> (or /tmp/...), created 0700 when absent; empty
+// with `*code` / `*error` set when it is not a private directory of the
+// current user (a symbolic link, another owner, a wider mode).
+std::string PrivateDirectory(int32_t* code, std::string* error) {
+  const char* tmp = getenv("TMPDIR");
+  std::string dir = (tmp != nullptr && tmp[0] == '/') ? tmp : "/tmp";
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  dir += "/" + CurrentUserPrefix();
+  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    *code = contract::kNamedOpenFailed;
+    *error = SystemError("cannot create", dir, errno);
+    return std::string();
+  }
+  struct stat st;
+  if (lstat(dir.c_str(), &st) != 0) {
+    *code = contract::kNamedOpenFailed;
+    *error = SystemError("cannot stat", dir, errno);
+    return std::string();
+  }
+  if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+    *code = contract::kNamedOpenAccessDenied;
+    *error = dir + " is not a directory of the current user (uid " + std::to_string(geteuid()) +
+             ") with mode 0700";
+    return std::string();
+  }
+  return dir;
+}
+
+// Acquires the file lock if free, for a thread that holds `local`. Never blocks.
+bool TryFileLock(int fd) {
+  while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EINTR) return false;  // EWOULDBLOCK: held by another process
+  }
+  return true;
+}
+
+// After both locks were taken: whether the previous holder died holding it
+// (its owner record is still set, or owner death in a worker said so).
+LockResult Acquired(Record* record) {
+  bool abandoned = record->owner.load(std::memory_order_acquire) != 0;
+  if (record->abandoned.load(std::memory_order_relaxed) != 0 &&
+      record->abandoned.exchange(0, std::memory_order_relaxed) != 0) {
+    abandoned = true;
+  }
+  if (abandoned) record->owner.store(0, std::memory_order_relaxed);
+  return abandoned ? LockResult::kAcquiredAbandoned : LockResult::kAcquired;
+}
+
+}  // namespace
+
+ProcessMutex* ProcessMutex::Open(const std::string& name, int32_t kind, int32_t* code,
+                                 std::string* error) {
+  const std::string dir = PrivateDirectory(code, error);
+  if (dir.empty()) return nullptr;
+  const std::string path = dir + "/" + name + ".lock";
+  int fd = OpenPrivate(path, code, error);
+  if (fd < 0) return nullptr;
+  void* view = mmap(nullptr, kObjectBytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (view == MAP_FAILED) {
+    *code = contract::kNamedOpenFailed;
+    *error = SystemError("cannot map", path, errno);
+    close(fd);
+    return nullptr;
+  }
+  Record* record = RecordOf(view);
+  uint64_t header = 0;
+  // The file starts zero-filled: the first opener publishes the header.
+  record->header.compare_exchange_strong(header, Header(kind));
+  if (header != 0 && header != Header(kind)) {
+    int32_t mismatch = CheckRecord(static_cast<uint32_t>(header >> 8) & 0xffffff,
+                                   static_cast<int32_t>(header & 0xff), kind);
+    if (static_cast<uint32_t>(header >> 32) != static_cast<uint32_t>(contract::kNamedMagic)) {
+      mismatch = contract::kNamedOpenIncompatible;
+    }
+    *code = mismatch;
+    *error = path + " holds another kind of lock or another layout";
+    munmap(view, kObjectBytes);
+    close(fd);
+    return nullptr;
+  }
+  auto* pm = new ProcessMutex();
+  pm->kind_ = kind;
+  pm->fd_ = fd;  // kept open: the flock is taken on it
+  pm->view_ = view;
+  return pm;
+}
+
+int32_t ProcessMutex::Remove(const std::string& name, std::string* error) {
+  int32_t code = 0;
+  const std::string dir = PrivateDirectory(&code, error);
+  if (dir.empty()) return code;
+  const std::string path = dir + "/" + name + ".lock";
+  if (unlink(path.c_str()) == 0) return 1;
+  int err = errno;
+  if (err == ENOENT) return 0;
+  *error = SystemError("cannot remove", path, err);
+  return (err == EACCES || err == EPERM) ? contract::kNamedOpenAccessDenied : contract::kNamedOpenFailed;
+}
+
+ProcessMutex::~ProcessMutex() {
+  munmap(view_, kObjectBytes);
+  close(fd_);
+  pthread_mutex_destroy(&local_);
+}
+
+LockResult ProcessMutex::try_lock() {
+  if (pthread_mutex_trylock(&local_) != 0) return LockResult::kBusy;
+  if (!TryFileLock(fd_)) {
+    pthread_mutex_unlock(&local_);
+    return LockResult::kBusy;
+  }
+  return Acquired(RecordOf(view_));
+}
+
+// BLOCKS until held or the deadline passes, retrying every kPollMs.
+LockResult ProcessMutex::lock_until(Clock::time_point deadline) {
+  for (;;) {
+    LockResult result = try_lock();
+    if (result != LockResult::kBusy || Clock::now() >= deadline) return result;
+    SleepMs(kPollMs);
+  }
+}
+
+void ProcessMutex::unlock() {
+  Record* record = RecordOf(view_);
+  flock(fd_, LOCK_UN);
+  pthread_mutex_unlock(&local_);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (record->async_waiters.load(std::memory_order_relaxed) != 0) {
+    record->wake_seq.fetch_add(1, std::memory_order_seq_cst);
+  }
+}
+
+void ProcessMutex::add_watcher() {
+  interrupted_.store(false);
+  RecordOf(view_)->async_waiters.fetch_add(1, std::memory_order_seq_cst);
+}
+
+void ProcessMutex::remove_watcher() {
+  RecordOf(view_)->async_waiters.fetch_sub(1, std::memory_order_seq_cst);
+}
+
+uint32_t ProcessMutex::wake_seq() const {
+  return RecordOf(view_)->wake_seq.load(std::memory_order_seq_cst);
+}
+
+// BLOCKS up to `ms`, polling every kPollMs, or until wake_seq changes.
+void ProcessMutex::wait_for_wake(uint32_t seen, int ms) {
+  for (int waited = 0; waited < ms; waited += kPollMs) {
+    if (wake_seq() != seen || interrupted_.load()) return;
+    SleepMs(kPollMs);
+  }
+}
+
+void ProcessMutex::interrupt_waits() { interrupted_.store(true); }
+
+bool ProcessMutex::probe() {
+  LockResult result = try_lock();
+  if (result == LockResult::kBusy) return false;  // a live holder (the kernel drops a dead one's flock)
+  if (result == LockResult::kAcquiredAbandoned) {
+    // The previous holder died holding it: keep that news for the next
+    // holder, then release and wake every process's watchers.
+    mark_abandoned();
+    unlock();
+  } else {
+    flock(fd_, LOCK_UN);  // it was free: a wake-up may have been missed
+    pthread_mutex_unlock(&local_);
+  }
+  return true;
+}
+
+#endif  // OS_MUTEX_NAMED_FLOCK
 
 // --- Both: the owner record --------------------------------------------------
 
