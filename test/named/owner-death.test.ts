@@ -56,22 +56,27 @@ describe('named locks: owner death across processes', function () {
     return file;
   }
 
-  for (const kind of NAMED_KINDS) {
+  const killCases = [
+    { kind: 'NamedMutex', async: false },
+    { kind: 'NamedRecursiveMutex', async: false },
+    { kind: 'NamedMutex', async: true },
+  ] as const;
+  for (const { kind, async } of killCases) {
     const Lock = namedClass(kind);
     const recursive = kind === 'NamedRecursiveMutex';
 
-    it(`${kind}: SIGKILL of the holder while 3 processes wait: exactly one gets it, abandoned, within ${HANDOVER_LIMIT_MS} ms, ` +
-      'and repairs the half-done update', async () => {
+    it(`${kind}: SIGKILL of the holder while 3 processes wait${async ? ' in acquireAsync()' : ''}: exactly one gets it, ` +
+      `abandoned, within ${HANDOVER_LIMIT_MS} ms, and repairs the half-done update`, async () => {
       const lockName = name('kill');
       const file = tempFile(JSON.stringify({ value: 0, busy: null, repairs: 0 } satisfies FileState));
       const holder = startChild({ task: 'hold', kind, name: lockName, file, depth: recursive ? 2 : 1 });
       const holding = await holder.next('holding', 20_000 * SLOW);
       assert.deepEqual(holding.owner, { pid: holder.pid, threadId: 0 });
 
-      const waiters = [0, 1, 2].map(() => startChild({ task: 'wait', kind, name: lockName, file, holdMs: 20 }));
+      const waiters = [0, 1, 2].map(() => startChild({ task: 'wait', kind, name: lockName, file, holdMs: 20, async }));
       await Promise.all(waiters.map((waiter) => waiter.next('waiting', 20_000 * SLOW)));
       const observer = new Lock(lockName);
-      await sleep(300 * SLOW); // each waiter is now blocked in acquire()
+      await sleep(300 * SLOW); // each waiter is now blocked in acquire(), or waiting in acquireAsync()
       assert.equal(observer.locked(), true);
       assert.deepEqual(observer.owner, { pid: holder.pid, threadId: 0 });
 
