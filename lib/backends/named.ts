@@ -236,7 +236,7 @@ function removeNamed(name: unknown): boolean {
   return result === 1;
 }
 
-/** Names open in this process, in any thread (diagnostics and leak tests). */
+/** Named locks open in this process (any thread), those of removed names still in use included (diagnostics, leak tests). */
 export function namedLockCount(): number {
   return requireBinding().namedCount();
 }

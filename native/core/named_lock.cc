@@ -110,6 +110,7 @@ NamedLock* NamedTable::acquire(const std::string& name, int32_t kind, int32_t* c
   auto* lock = new NamedLock(next_id_++, name, mutex);
   lock->refs_ = 1;
   locks_.emplace(name, lock);
+  ++live_;
   return lock;
 }
 
@@ -119,6 +120,7 @@ void NamedTable::release(NamedLock* lock) {
     if (--lock->refs_ > 0) return;
     auto it = locks_.find(lock->name);
     if (it != locks_.end() && it->second == lock) locks_.erase(it);  // not a newer lock of the name
+    --live_;
   }
   delete lock;  // stops its watcher: outside the table's mutex
 }
@@ -133,7 +135,7 @@ void NamedTable::forget(const std::string& name) {
 
 size_t NamedTable::size() {
   std::lock_guard<std::mutex> hold(mutex_);
-  return locks_.size();
+  return live_;
 }
 
 }  // namespace os_mutex

@@ -439,7 +439,8 @@ napi_value NamedSetWakeHandler(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// namedCount(): names open in this process (tests: leak checks). Never
+// namedCount(): named locks open in this process, including those of
+// removed names that objects still use (tests: leak checks). Never
 // blocks beyond the table's mutex.
 napi_value NamedCount(napi_env env, napi_callback_info /*info*/) {
   napi_value value = nullptr;
