@@ -157,10 +157,10 @@ describe('named locks: names, permissions, cleanup', function () {
       });
     }
 
-    it('1,000 distinct names: open, acquire, release, remove; nothing is left in /dev/shm', function () {
+    const count = Math.max(100, Math.round(1000 / SLOW));
+    it(`${count} distinct names: open, acquire, release, remove; nothing is left in /dev/shm`, function () {
       const before = shmObjects();
       const prefix = uniqueName('many');
-      const count = Math.max(100, Math.round(1000 / SLOW));
       for (let i = 0; i < count; i++) {
         const lockName = `${prefix}.${i}`;
         names.add(lockName);
