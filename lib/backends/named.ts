@@ -16,7 +16,31 @@
  *
  * The shared object outlives its last user on purpose: removing it while
  * another process opens it would split the lock. `NamedMutex.remove(name)`
- * removes it; only a name that no process uses may be removed.
+ * removes it; only a name that no process uses may be removed. What it is:
+ * - Linux: one POSIX shared-memory object, `/dev/shm/os-mutex.<euid>.<name>`
+ *   (what `shm_open('/os-mutex.<euid>.<name>')` names), mode 0600, of
+ *   NAMED_OBJECT_BYTES (128) bytes; tmpfs rounds its memory up to a page.
+ * - macOS: `$TMPDIR/os-mutex.<euid>/<name>.lock` (directory 0700, file 0600,
+ *   128 bytes). The file system may ignore case: names that differ only in
+ *   case can then name one lock.
+ * - Windows: kernel objects `Local\os-mutex.<user SID>.<name>` (a mutex, a
+ *   128-byte paging-file mapping and a semaphore), which the kernel removes
+ *   with their last handle: there is nothing to remove.
+ *
+ * Owner death: a process that dies holding the lock (exit, uncaught
+ * exception, `process.exit()`, SIGKILL) releases it through the kernel; a
+ * worker thread that exits or is terminated holding it releases it as it
+ * ends. The next holder sees `abandoned === true`. A thread blocked in
+ * acquire() in another process gets it at once (Linux, Windows) or within
+ * about a millisecond (macOS, which retries its file lock every millisecond).
+ * An async waiter's process hears a release at once (a futex / semaphore
+ * wakes its watcher thread; macOS: polled every millisecond), but a holder
+ * that dies never releases: the watcher looks for a dead holder every 50 ms,
+ * so an async waiter learns of a death within about 50 ms plus its event
+ * loop's delay.
+ *
+ * `count` (NamedRecursiveMutex) is known to the holding thread; other
+ * threads and processes see 0.
  * @module
  */
 import {

@@ -729,13 +729,20 @@ void test_named_lock_death_and_watcher() {
   os_mutex::NamedLock* lock = NamedTable::instance().acquire(name, kMutex, &code, &error);
   CHECK(lock != nullptr);
   if (lock == nullptr) return;
-  // Another mapping of the same object, as another process has.
-  ProcessMutex* other = ProcessMutex::Open(name, kMutex, &code, &error);
-  CHECK(other != nullptr);
-  if (other == nullptr) return;
+  // Runs `body` on a new thread over a mapping of its own, as another
+  // process would (a fresh mapping each time: ThreadSanitizer tracks a
+  // mutex by address and cannot know that a dead thread's robust mutex was
+  // recovered through another mapping).
+  auto in_other_process = [&](const std::function<void(ProcessMutex*)>& body) {
+    ProcessMutex* other = ProcessMutex::Open(name, kMutex, &code, &error);
+    CHECK(other != nullptr);
+    if (other == nullptr) return;
+    std::thread(body, other).join();
+    delete other;
+  };
   // A thread that ends holding it (not through owner death's cleanup): the
   // kernel's robust list frees it, and the next holder is told.
-  std::thread([&] { CHECK(other->try_lock() == LockResult::kAcquired); }).join();
+  in_other_process([&](ProcessMutex* other) { CHECK(other->try_lock() == LockResult::kAcquired); });
   CHECK(lock->lock_until(1, Clock::now() + 1s) == LockResult::kAcquiredAbandoned);
   lock->unlock();
   CHECK(lock->try_lock(1) == LockResult::kAcquired);  // told once
@@ -744,33 +751,30 @@ void test_named_lock_death_and_watcher() {
   CHECK(lock->try_lock(3) == LockResult::kAcquired);
   lock->abandon();
   CHECK(lock->try_lock(1) == LockResult::kAcquiredAbandoned);
-  // An async waiter hears a release made through the other mapping (another
-  // process's), by the watcher thread.
+  // An async waiter: this process's own release wakes it directly.
   CountingWaker waker;
   lock->arm(&waker);
-  std::thread([&] {
-    CHECK(other->try_lock() == LockResult::kBusy);  // held by thread 1 above
-  }).join();
-  lock->unlock();  // this process's own release wakes it directly
+  in_other_process([&](ProcessMutex* other) { CHECK(other->try_lock() == LockResult::kBusy); });
+  lock->unlock();
   CHECK(waker.wakes.load() == 1);
-  std::thread([&] { CHECK(other->try_lock() == LockResult::kAcquired); }).join();
-  // ...that thread ended holding it: the watcher's probe recovers it.
+  // A holder elsewhere that ends holding it: the watcher's probe recovers it.
+  in_other_process([&](ProcessMutex* other) { CHECK(other->try_lock() == LockResult::kAcquired); });
   lock->arm(&waker);
   auto start = Clock::now();
   while (waker.wakes.load() < 2 && ms_since(start) < 2000) std::this_thread::sleep_for(1ms);
   CHECK(waker.wakes.load() == 2);
   CHECK(lock->try_lock(1) == LockResult::kAcquiredAbandoned);
   lock->unlock();
+  // A release elsewhere: the watcher hears it (wake_seq, futex).
   lock->arm(&waker);
-  std::thread([&] {
+  in_other_process([&](ProcessMutex* other) {
     CHECK(other->try_lock() == LockResult::kAcquired);
-    other->unlock();  // a release in the "other process": the watcher hears it
-  }).join();
+    other->unlock();
+  });
   start = Clock::now();
   while (waker.wakes.load() < 3 && ms_since(start) < 2000) std::this_thread::sleep_for(1ms);
   CHECK(waker.wakes.load() == 3);
   lock->disarm(&waker);
-  delete other;
   NamedTable::instance().release(lock);  // stops the watcher
   CHECK(NamedTable::instance().size() == 0);
   CHECK(ProcessMutex::Remove(name, &error) == 1);
