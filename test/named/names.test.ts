@@ -195,6 +195,22 @@ describe('named locks: names, permissions, cleanup', function () {
       assert.equal(NamedMutex.remove(lockName), false);
     });
 
+    it('Linux: an object of this user whose mode lets others in (0644) is refused: ERR_MUTEX_ACCESS_DENIED', function () {
+      if (process.platform !== 'linux') this.skip(); // /dev/shm and file modes are Linux's
+      const lockName = name('mode');
+      const file = shmPath(lockName);
+      try {
+        fs.writeFileSync(file, Buffer.alloc(128), { mode: 0o644 });
+        fs.chmodSync(file, 0o644);
+        assert.throws(() => new NamedMutex(lockName), (error: unknown) =>
+          (error as { code?: unknown }).code === 'ERR_MUTEX_ACCESS_DENIED' &&
+          (error as Error).name === 'MutexAccessDeniedError');
+        assert.equal(fs.statSync(file).mode & 0o777, 0o644, 'the object is left as it was');
+      } finally {
+        fs.rmSync(file, { force: true });
+      }
+    });
+
     describe('another OS user (Linux, as root)', function () {
       before(function () {
         if (process.platform !== 'linux') this.skip(); // setuid and /dev/shm are Linux's here
