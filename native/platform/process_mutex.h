@@ -108,7 +108,8 @@ class ProcessMutex {
   // has cleared the owner record.
   void unlock();
 
-  // The owner record (shared by every process). Never block.
+  // The owner record (shared by every process). Never block. owner() reads
+  // nobody when the record names another process that no longer exists.
   void set_owner(int32_t thread_id);
   void clear_owner();
   NamedOwner owner() const;

@@ -6,6 +6,7 @@
 #include "platform/process_mutex.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -601,6 +602,12 @@ NamedOwner ProcessMutex::owner() const {
   NamedOwner owner;
   owner.pid = static_cast<int32_t>(word >> 32);
   owner.thread_id = static_cast<int32_t>(static_cast<uint32_t>(word));
+  // A process that died holding the lock left its record: nobody holds it
+  // (the kernel released it; the next holder will be told).
+  if (owner.pid != 0 && owner.pid != static_cast<int32_t>(getpid()) && kill(owner.pid, 0) != 0 &&
+      errno == ESRCH) {
+    return NamedOwner();
+  }
   return owner;
 }
 

@@ -263,6 +263,15 @@ NamedOwner ProcessMutex::owner() const {
   NamedOwner owner;
   owner.pid = static_cast<int32_t>(word >> 32);
   owner.thread_id = static_cast<int32_t>(static_cast<uint32_t>(word));
+  // A process that died holding the lock left its record: nobody holds it
+  // (the kernel released it; the next holder will be told).
+  if (owner.pid != 0 && static_cast<DWORD>(owner.pid) != GetCurrentProcessId()) {
+    HANDLE process = OpenProcess(SYNCHRONIZE, FALSE, static_cast<DWORD>(owner.pid));
+    bool gone = process == nullptr ? GetLastError() == ERROR_INVALID_PARAMETER
+                                   : WaitForSingleObject(process, 0) == WAIT_OBJECT_0;
+    if (process != nullptr) CloseHandle(process);
+    if (gone) return NamedOwner();
+  }
   return owner;
 }
 
