@@ -130,8 +130,10 @@ class NamedTable {
   NamedLock* acquire(const std::string& name, int32_t kind, int32_t* code, std::string* error);
 
   // Drops a reference; the last one stops the watcher and closes the OS
-  // object (this process's view: the object itself stays). Precondition: the
-  // caller's thread does not hold the lock.
+  // object (this process's view: the object itself stays). BLOCKS then until
+  // the watcher thread has ended (it is interrupted: at once on Linux and
+  // Windows, within a millisecond on macOS). Precondition: the caller's
+  // thread does not hold the lock.
   void release(NamedLock* lock);
 
   // Detaches the lock open under `name` (after its OS object was removed):

@@ -70,6 +70,9 @@ class NamedEnv final : public AsyncWaker {
   // not hold. Never blocks beyond short mutexes (and the end of a watcher
   // thread that was told to stop).
   void Prune();
+  // Frees an entry (its slot, references, and its NamedTable reference:
+  // may block as NamedTable::release does). Precondition: out of by_name /
+  // detached, and the thread does not hold its lock.
   void Drop(NamedEntry* entry);
 
  private:
