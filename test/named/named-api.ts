@@ -26,6 +26,18 @@ export function namedClass(kind: NamedKind): NamedLockClass {
   return (kind === 'NamedMutex' ? NamedMutex : NamedRecursiveMutex) as unknown as NamedLockClass;
 }
 
+/** Under qemu user-mode emulation: the linux-arm64 leg of test:platforms sets OS_MUTEX_EMULATED_EXEC_PATH. */
+export const EMULATED_USER_MODE = Boolean(process.env.OS_MUTEX_EMULATED_EXEC_PATH);
+
+/**
+ * qemu-user does not implement set_robust_list (ENOSYS, seen with
+ * `qemu-aarch64 -strace`): the host kernel never learns of the emulated
+ * process's robust mutexes, so a process that dies holding one leaves it
+ * locked there. Tests of a process dying holding the lock skip under it; the
+ * death of a thread (the addon's cleanup hook) and everything else still run.
+ */
+export const NO_ROBUST_FUTEX = EMULATED_USER_MODE;
+
 /**
  * How much slower than x64 Linux this platform runs the tests: 10 under
  * emulation (the linux-arm64 leg under qemu sets OS_MUTEX_EMULATED_EXEC_PATH;
@@ -36,7 +48,7 @@ export function namedClass(kind: NamedKind): NamedLockClass {
 export const SLOW: number = (() => {
   const asked = Number(process.env.OS_MUTEX_SLOW_PLATFORM);
   if (Number.isFinite(asked) && asked >= 1) return asked;
-  if (process.env.OS_MUTEX_EMULATED_EXEC_PATH || process.platform === 'win32') return 10;
+  if (EMULATED_USER_MODE || process.platform === 'win32') return 10;
   return 1;
 })();
 

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { killAll, sharedNow, sleep, startChild } from './children';
-import { NAMED_KINDS, namedClass, removeAll, scaled, SLOW, uniqueName } from './named-api';
+import { NAMED_KINDS, namedClass, NO_ROBUST_FUTEX, removeAll, scaled, SLOW, uniqueName } from './named-api';
 
 const ATOMICS_ONLY = process.env.OS_MUTEX_BACKEND === 'atomics';
 
@@ -66,7 +66,8 @@ describe('named locks: owner death across processes', function () {
     const recursive = kind === 'NamedRecursiveMutex';
 
     it(`${kind}: SIGKILL of the holder while 3 processes wait${async ? ' in acquireAsync()' : ''}: exactly one gets it, ` +
-      `abandoned, within ${HANDOVER_LIMIT_MS} ms, and repairs the half-done update`, async () => {
+      `abandoned, within ${HANDOVER_LIMIT_MS} ms, and repairs the half-done update`, async function () {
+      if (NO_ROBUST_FUTEX) this.skip(); // qemu-user: no robust futexes, a killed holder's lock stays locked (named-api.ts)
       const lockName = name('kill');
       const file = tempFile(JSON.stringify({ value: 0, busy: null, repairs: 0 } satisfies FileState));
       const holder = startChild({ task: 'hold', kind, name: lockName, file, depth: recursive ? 2 : 1 });
@@ -114,7 +115,10 @@ describe('named locks: owner death across processes', function () {
     const Lock = namedClass(kind);
     for (const [i, ending] of endings.entries()) {
       const viaGuard = i % 2 === 1;
-      it(`${kind}: a process that ${ending.how} holding it: the next holder${viaGuard ? '\'s guard' : ''} sees abandoned`, async () => {
+      it(`${kind}: a process that ${ending.how} holding it: the next holder${viaGuard ? '\'s guard' : ''} sees abandoned`, async function () {
+        // qemu-user: no robust futexes (named-api.ts); a process that ends
+        // normally is covered by the addon's cleanup hook, the others are not.
+        if (NO_ROBUST_FUTEX && ending.then !== 'exit') this.skip();
         const lockName = name('ends');
         // The next holder has the name open before the holder ends: on Windows
         // a kernel object (and what it knew) goes with its last handle. That
