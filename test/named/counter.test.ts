@@ -8,11 +8,9 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 
 import { killAll, startChild } from './children';
-import { NAMED_KINDS, namedClass, removeAll, scaled, SLOW, uniqueName } from './named-api';
+import { NAMED_KINDS, namedClass, removeAll, scaled, SLOW, testFile, uniqueName } from './named-api';
 
 const ATOMICS_ONLY = process.env.OS_MUTEX_BACKEND === 'atomics';
 
@@ -43,9 +41,8 @@ describe('named locks: a counter in a file, incremented by 8 processes', functio
       (recursive ? ' (each takes the lock twice)' : ''), async () => {
       const lockName = uniqueName('count');
       names.add(lockName);
-      const file = path.join(os.tmpdir(), `${uniqueName('counter')}.txt`);
+      const file = testFile('counter', '0');
       files.push(file);
-      fs.writeFileSync(file, '0');
       // Half open the lock by name, half by its handle, passed as JSON.
       const handle = JSON.parse(JSON.stringify(new Lock(lockName).handle)) as unknown;
       const children = Array.from({ length: processes }, (_, i) => startChild(

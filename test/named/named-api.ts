@@ -4,6 +4,8 @@
  * shares: unique names, where Linux keeps the object, how slow this platform is.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 import * as lib from '../../lib/index';
 
@@ -61,6 +63,20 @@ let counter = 0;
 /** A name no other test run uses: this process's pid, the time, a counter. */
 export function uniqueName(tag: string): string {
   return `osm-test.${tag}.${process.pid}.${Date.now().toString(36)}.${counter++}`;
+}
+
+/**
+ * Where the tests keep the files their processes update under the lock: on
+ * Linux /dev/shm (tmpfs), elsewhere the OS temp folder. On this project's
+ * machines /tmp is ext4, where a readFileSync + writeFileSync of a small
+ * file took ~880 µs against ~14 µs on tmpfs: 40,000 locked updates would
+ * measure the disk, not the lock.
+ */
+export function testFile(tag: string, content: string): string {
+  const dir = process.platform === 'linux' && fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
+  const file = path.join(dir, `${uniqueName(tag)}.txt`);
+  fs.writeFileSync(file, content);
+  return file;
 }
 
 /** The effective user id on POSIX (the `<euid>` of the object's name), else undefined. */

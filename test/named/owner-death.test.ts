@@ -6,11 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 
 import { killAll, sharedNow, sleep, startChild } from './children';
-import { NAMED_KINDS, namedClass, NO_ROBUST_FUTEX, removeAll, scaled, SLOW, uniqueName } from './named-api';
+import { NAMED_KINDS, namedClass, NO_ROBUST_FUTEX, removeAll, scaled, SLOW, testFile, uniqueName } from './named-api';
 
 const ATOMICS_ONLY = process.env.OS_MUTEX_BACKEND === 'atomics';
 
@@ -50,9 +48,8 @@ describe('named locks: owner death across processes', function () {
   }
 
   function tempFile(content: string): string {
-    const file = path.join(os.tmpdir(), `${uniqueName('state')}.json`);
+    const file = testFile('state', content);
     files.push(file);
-    fs.writeFileSync(file, content);
     return file;
   }
 

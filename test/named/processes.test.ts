@@ -9,11 +9,9 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 
 import { killAll, startChild, type TestChild } from './children';
-import { EMULATED_USER_MODE, NAMED_KINDS, namedClass, removeAll, scaled, SLOW, uniqueName } from './named-api';
+import { EMULATED_USER_MODE, NAMED_KINDS, namedClass, removeAll, scaled, SLOW, testFile, uniqueName } from './named-api';
 
 /** The named locks need the native addon: the Atomics-only run has none (names.test.ts checks the error). */
 const ATOMICS_ONLY = process.env.OS_MUTEX_BACKEND === 'atomics';
@@ -50,9 +48,8 @@ describe('named locks shared by separate processes', function () {
   }
 
   function counterFile(): string {
-    const file = path.join(os.tmpdir(), `${uniqueName('counter')}.txt`);
+    const file = testFile('counter', '0');
     files.push(file);
-    fs.writeFileSync(file, '0');
     return file;
   }
 
