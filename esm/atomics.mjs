@@ -4,6 +4,6 @@ import lib from '../dist/lib/atomics.js';
 export const {
   AtomicsMutex, AtomicsRecursiveMutex, MutexError, MutexDeadlockError, MutexNotOwnerError,
   MutexTimeoutError, MutexInvalidHandleError, MutexRecursionLimitError, MutexUnsupportedError,
-  MutexWaitersLimitError, SemaphoreOverflowError, BrokenBarrierError,
+  MutexWaitersLimitError, SemaphoreOverflowError, BrokenBarrierError, MutexAccessDeniedError,
 } = lib;
 export default lib;

@@ -8,5 +8,6 @@ export const {
   MutexTimeoutError, MutexInvalidHandleError, MutexRecursionLimitError, MutexUnsupportedError,
   MutexWaitersLimitError, SemaphoreOverflowError, BrokenBarrierError, Condition, Semaphore, BoundedSemaphore,
   SemaphorePermit, MAX_SEMAPHORE_VALUE, Event, Barrier, MAX_PARTIES, ReadWriteLock,
+  NamedMutex, NamedRecursiveMutex, MutexAccessDeniedError,
 } = lib;
 export default lib;

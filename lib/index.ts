@@ -11,6 +11,7 @@ import path from 'node:path';
 
 import { AtomicsMutex, AtomicsRecursiveMutex } from './backends/atomics';
 import * as native from './backends/native';
+import { NamedMutex, NamedRecursiveMutex } from './backends/named';
 import { setDefaultLockClasses } from './api/lock-class';
 import type { BackendName } from './contract/raw-lock';
 
@@ -68,6 +69,9 @@ if (!native.available && process.env.OS_MUTEX_BACKEND !== 'atomics' && !process.
 }
 
 export { AtomicsMutex, AtomicsRecursiveMutex };
+/** Machine-wide locks shared by name between processes (native addon only; else constructing one throws). */
+export { NamedMutex, NamedRecursiveMutex };
+export type { ProcessOwner } from './contract/owner';
 export { BaseLock } from './api/lock';
 export { MAX_RECURSION } from './api/recursive';
 export { MutexGuard } from './api/guard';

@@ -5,3 +5,4 @@
  * @module
  */
 export { available, unavailableReason, Mutex, RecursiveMutex, nativeLockCount } from './backends/native';
+export { NamedMutex, NamedRecursiveMutex, namedLockCount } from './backends/named';

@@ -64,11 +64,11 @@ run_prebuildify() {  # run_prebuildify ARGS...: into $ROOT/prebuilds/<platform>-
     prebuildify --napi --strip --tag-libc --name "$NAME" --target "node@$NODE_VERSION" --out "$ROOT" "$@")
 }
 
-check_windows_dlls() {  # only system DLLs and node.exe may be imported
+check_windows_dlls() {  # only system DLLs (advapi32: named locks' security descriptors) and node.exe may be imported
   local dlls bad
   dlls=$(x86_64-w64-mingw32-objdump -p "$1" | sed -n 's/^\s*DLL Name: //p')
   echo "$1: DLL Name $(echo $dlls)"
-  bad=$(printf '%s\n' "$dlls" | grep -viE '^(kernel32\.dll|msvcrt\.dll|node\.exe|api-ms-win-[a-z0-9-]+\.dll)$' || true)
+  bad=$(printf '%s\n' "$dlls" | grep -viE '^(kernel32\.dll|advapi32\.dll|msvcrt\.dll|node\.exe|api-ms-win-[a-z0-9-]+\.dll)$' || true)
   if [ -n "$bad" ]; then
     echo "error: $1 imports non-system DLLs: $(echo $bad)" >&2
     return 1

@@ -7,6 +7,7 @@ import { asyncScenario } from './async';
 import { contended } from './contended';
 import { handoff } from './handoff';
 import { memory } from './memory';
+import { named } from './named';
 import { peers } from './peers';
 import { pool } from './pool';
 import { primitives } from './primitives';
@@ -22,4 +23,5 @@ export const SCENARIOS: readonly Scenario[] = [
   memory,
   peers,
   primitives,
+  named,
 ];

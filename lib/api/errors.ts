@@ -18,7 +18,8 @@ export type MutexErrorCode =
   | 'ERR_MUTEX_UNSUPPORTED'
   | 'ERR_MUTEX_WAITERS_LIMIT'
   | 'ERR_MUTEX_SEMAPHORE_OVERFLOW'
-  | 'ERR_MUTEX_BROKEN_BARRIER';
+  | 'ERR_MUTEX_BROKEN_BARRIER'
+  | 'ERR_MUTEX_ACCESS_DENIED';
 
 /** Base class of every lock error os-mutex throws. */
 export class MutexError extends Error {
@@ -130,5 +131,18 @@ export class BrokenBarrierError extends MutexError {
   }
   override get name(): string {
     return 'BrokenBarrierError';
+  }
+}
+
+/**
+ * A named lock belongs to another OS user (or its object was made so that
+ * other users could open it): it cannot be opened, held or removed.
+ */
+export class MutexAccessDeniedError extends MutexError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_MUTEX_ACCESS_DENIED', message, options);
+  }
+  override get name(): string {
+    return 'MutexAccessDeniedError';
   }
 }

@@ -16,19 +16,22 @@ export interface LockClassInfo {
 }
 
 const infos = new WeakMap<object, LockClassInfo>();
+/** Any lock class's constructor (a named lock's takes its name). */
+type LockConstructor = new (...args: never[]) => unknown;
+
 /** `${backend}:${kind}` -> the class registered for it, for opening a handle found inside another handle. */
-const byKind = new Map<string, new () => unknown>();
+const byKind = new Map<string, LockConstructor>();
 /** The classes `Mutex` / `RecursiveMutex` stand for (set by index.ts). */
 let defaults: Partial<Record<LockKind, new () => unknown>> = {};
 
 /** Registers a concrete lock class of a backend. */
-export function defineLockClass(cls: new () => unknown, backend: Backend, kind: LockKind, name: string): void {
+export function defineLockClass(cls: LockConstructor, backend: Backend, kind: LockKind, name: string): void {
   infos.set(cls, { backend, kind, name });
   if (!byKind.has(`${backend.name}:${kind}`)) byKind.set(`${backend.name}:${kind}`, cls);
 }
 
 /** The registered class of a backend and kind (values as read from a handle), or undefined. */
-export function lockClassFor(backend: unknown, kind: unknown): (new () => unknown) | undefined {
+export function lockClassFor(backend: unknown, kind: unknown): LockConstructor | undefined {
   return typeof backend === 'string' && typeof kind === 'string' ? byKind.get(`${backend}:${kind}`) : undefined;
 }
 

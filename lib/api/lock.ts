@@ -16,7 +16,7 @@ import { inspect } from 'node:util';
 import { readHandle, describeValue } from '../contract/handle';
 import type { MutexHandle } from '../contract/handle';
 import { FLAG_ABANDONED, META_COUNT as COUNT, META_FLAGS as FLAGS, META_OWNER as OWNER } from '../contract/layout';
-import { describeOwner, type OwnerId } from '../contract/owner';
+import { describeOwner, formatOwner, type OwnerId, type ProcessOwner } from '../contract/owner';
 import { SELF as OWNER_SELF } from '../contract/owner';
 import { NO_OWNER as NO_OWNER_ID } from '../contract/layout';
 import type { BackendName, RawLock, WaitCycleStep } from '../contract/raw-lock';
@@ -74,9 +74,11 @@ function checkHandleClass(backend: unknown, kind: unknown, info: LockClassInfo):
 
 /**
  * Everything a lock does. Not constructed directly: use `Mutex`,
- * `RecursiveMutex` or their Atomics twins (or a subclass of one).
+ * `RecursiveMutex`, their Atomics twins, `NamedMutex`, `NamedRecursiveMutex`
+ * (or a subclass of one). `Owner` is how `owner` names a holder: a
+ * `threadId`, or for a lock shared by processes a {@link ProcessOwner}.
  */
-export abstract class BaseLock {
+export abstract class BaseLock<Owner extends OwnerId | ProcessOwner = OwnerId> {
   readonly #raw: RawLock;
   readonly #meta: Int32Array;
   readonly #tryLock: () => boolean;
@@ -89,17 +91,19 @@ export abstract class BaseLock {
 
   /**
    * A new unlocked lock of the backend and kind the class stands for. Never
-   * blocks.
+   * blocks (a named lock: only while another process initialises the name).
+   * `arg` goes to the backend's create(): a named lock's name; Mutex and
+   * RecursiveMutex pass nothing.
    * @throws TypeError (`ERR_ILLEGAL_CONSTRUCTOR`) for an abstract class.
    * @throws MutexUnsupportedError when the class's backend cannot run here.
    */
-  protected constructor() {
+  protected constructor(arg?: unknown) {
     const info = lockClassInfo(new.target);
     if (info === undefined) {
       throw illegalConstructor(
         'BaseLock is abstract: construct Mutex, RecursiveMutex, AtomicsMutex, AtomicsRecursiveMutex or a subclass');
     }
-    const raw = adoptions.take(new.target) ?? info.backend.create(info.kind);
+    const raw = adoptions.take(new.target) ?? info.backend.create(info.kind, arg);
     this.#raw = raw;
     this.#meta = raw.meta;
     this.#tryLock = raw.tryLock;
@@ -117,7 +121,7 @@ export abstract class BaseLock {
    * @throws TypeError (`ERR_INVALID_THIS`) unless called on a lock class
    *   (`Mutex.from(h)`, not a detached `from(h)` or `BaseLock.from(h)`).
    */
-  static from<T extends BaseLock>(this: new () => T, handle: MutexHandle): T {
+  static from<T extends BaseLock<OwnerId | ProcessOwner>>(this: new (...args: never[]) => T, handle: MutexHandle): T {
     const info = lockClassInfo(this);
     if (info === undefined) {
       throw invalidThis('from() must be called on a lock class, as in Mutex.from(handle)');
@@ -125,7 +129,7 @@ export abstract class BaseLock {
     const fields = readHandle(handle);
     checkHandleClass(fields.backend, fields.kind, info);
     const raw = info.backend.open(fields, info.kind);
-    const lock = adoptions.offer(this, raw, () => new this());
+    const lock = adoptions.offer(this, raw, () => new (this as new () => T)());
     if (!(#raw in lock) || lock.#raw !== raw) {
       throw new MutexInvalidHandleError(
         `from(): the constructor of ${describeValue(this.name)} did not make the object from() returns ` +
@@ -186,8 +190,10 @@ export abstract class BaseLock {
     this.#unlock();
   }
 
-  /** Whether any thread holds the lock (a snapshot). Never blocks. */
+  /** Whether any thread holds the lock (a named lock: in any process; a snapshot). Never blocks. */
   locked(): boolean {
+    const ownerOf = this.#raw.owner;
+    if (ownerOf !== undefined) return this.#meta[OWNER] === SELF || ownerOf() !== null;
     return Atomics.load(this.#meta, OWNER) !== NO_OWNER;
   }
 
@@ -196,10 +202,15 @@ export abstract class BaseLock {
     return this.#meta[OWNER] === SELF;
   }
 
-  /** `threadId` of the holder (main thread 0), or null when free (a snapshot). */
-  get owner(): OwnerId | null {
+  /**
+   * `threadId` of the holder (main thread 0), or null when free (a
+   * snapshot). A named lock: `{ pid, threadId }` of the holder in any process.
+   */
+  get owner(): Owner | null {
+    const ownerOf = this.#raw.owner;
+    if (ownerOf !== undefined) return ownerOf() as Owner | null;
     const owner = Atomics.load(this.#meta, OWNER);
-    return owner === NO_OWNER ? null : owner;
+    return owner === NO_OWNER ? null : owner as Owner;
   }
 
   /**
@@ -307,7 +318,7 @@ export abstract class BaseLock {
   [inspect.custom](): string {
     const owner = this.owner;
     if (owner === null) return `${this.#name} { unlocked }`;
-    const parts = ['locked', `owner: ${owner}`, ...this.inspectDetails()];
+    const parts = ['locked', `owner: ${formatOwner(owner)}`, ...this.inspectDetails()];
     if (Atomics.load(this.#meta, FLAGS) & FLAG_ABANDONED) parts.push('abandoned');
     return `${this.#name} { ${parts.join(', ')} }`;
   }
@@ -319,7 +330,7 @@ export abstract class BaseLock {
    * @throws MutexNotOwnerError unless the calling thread holds `lock`.
    * @internal
    */
-  static releaseAllHolds(lock: BaseLock): number {
+  static releaseAllHolds(lock: BaseLock<OwnerId | ProcessOwner>): number {
     const meta = lock.#meta;
     if (meta[OWNER] !== SELF) throw lock.#notOwnerError();
     const count = meta[COUNT];
@@ -334,7 +345,7 @@ export abstract class BaseLock {
    * holder). Never blocks.
    * @internal
    */
-  static flaggedAbandoned(lock: BaseLock): boolean {
+  static flaggedAbandoned(lock: BaseLock<OwnerId | ProcessOwner>): boolean {
     return (Atomics.load(lock.#meta, FLAGS) & FLAG_ABANDONED) !== 0;
   }
 
@@ -344,7 +355,7 @@ export abstract class BaseLock {
    * Never blocks. Precondition: the calling thread holds `lock`.
    * @internal
    */
-  static restoreHolds(lock: BaseLock, count: number): void {
+  static restoreHolds(lock: BaseLock<OwnerId | ProcessOwner>, count: number): void {
     lock.#meta[COUNT] = count;
   }
 
@@ -436,4 +447,4 @@ export abstract class BaseLock {
 }
 
 /** A plain (non-recursive) lock: re-acquisition by its holder is a deadlock error. */
-export abstract class BaseMutex extends BaseLock {}
+export abstract class BaseMutex<Owner extends OwnerId | ProcessOwner = OwnerId> extends BaseLock<Owner> {}

@@ -7,7 +7,7 @@
  * @module
  */
 import { META_COUNT as COUNT, META_OWNER as OWNER } from '../contract/layout';
-import { SELF as OWNER_SELF } from '../contract/owner';
+import { SELF as OWNER_SELF, type OwnerId, type ProcessOwner } from '../contract/owner';
 import { NO_OWNER as NO_OWNER_ID } from '../contract/layout';
 import { MutexRecursionLimitError } from './errors';
 import { BaseLock } from './lock';
@@ -20,7 +20,7 @@ const NO_OWNER = NO_OWNER_ID;
 export const MAX_RECURSION = 0x7fffffff;
 
 /** A recursive lock: its holder may acquire it again; it is free after as many releases. */
-export abstract class BaseRecursiveMutex extends BaseLock {
+export abstract class BaseRecursiveMutex<Owner extends OwnerId | ProcessOwner = OwnerId> extends BaseLock<Owner> {
   /** How many times the holder holds it (0 when free). A snapshot from other threads. */
   get count(): number {
     const meta = this.meta;

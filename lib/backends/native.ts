@@ -23,6 +23,7 @@ import { MutexInvalidHandleError, MutexUnsupportedError } from '../api/errors';
 import { BaseMutex } from '../api/lock';
 import { defineLockClass } from '../api/lock-class';
 import { BaseRecursiveMutex } from '../api/recursive';
+import { provideNativeAddon } from '../services/native-addon';
 import { provideOwnerDeathWatch } from '../services/owner-death';
 
 /**
@@ -138,6 +139,7 @@ function load(): { binding?: NativeBinding; error?: Error } {
 
 const loaded = load();
 const binding = loaded.binding;
+provideNativeAddon(binding, loaded.error); // for the named backend (backends/named.ts)
 
 /** Whether the native addon loaded in this thread. */
 export const available: boolean = binding !== undefined;

@@ -23,6 +23,10 @@ export interface MutexHandle {
   readonly pid?: number;
   /** The lock's shared memory (Atomics: the lock itself; native: its shared words). */
   readonly buffer?: SharedArrayBuffer;
+  /** Named: the lock's name. */
+  readonly name?: string;
+  /** Named: the OS user the lock belongs to (POSIX: the effective uid; Windows: the user's SID). */
+  readonly user?: number | string;
 }
 
 /** A handle's fields, each read exactly once, with no user code run after. */
@@ -33,6 +37,8 @@ export interface HandleFields {
   readonly tag: unknown;
   readonly pid: unknown;
   readonly buffer: unknown;
+  readonly name: unknown;
+  readonly user: unknown;
 }
 
 /** Renders any value for a message without running user code that could throw. */
@@ -64,6 +70,7 @@ export function readHandle(handle: unknown): HandleFields {
     const h = handle as Record<string, unknown>;
     fields = {
       osMutex: h.osMutex, backend: h.backend, kind: h.kind, id: h.id, tag: h.tag, pid: h.pid, buffer: h.buffer,
+      name: h.name, user: h.user,
     };
   } catch (cause) {
     throw new MutexInvalidHandleError(`not an os-mutex handle: reading its fields threw`, { cause });

@@ -150,3 +150,40 @@ export const RW_SLOT_COUNT = 1;
 export const RW_WRITE_HELD = 1;
 /** "RWLK": marks a buffer as a reader-writer lock. */
 export const RW_MAGIC = 0x4b4c5752;
+
+// --- Machine-wide named locks (lib/backends/named.ts, native/core/named_lock.*) ---
+// A name opens one shared OS object per (user, name). The addon's
+// namedOpen(name, kind, words) returns the lock's anchor object, or one of
+// the NAMED_OPEN_* codes below when it cannot.
+
+/** Longest lock name, in characters (A-Z a-z 0-9 . _ -, no `..`). */
+export const NAMED_NAME_MAX = 128;
+/** Size of the shared object of a named lock, in bytes (Linux: the POSIX shm object; tmpfs rounds it to a page). */
+export const NAMED_OBJECT_BYTES = 128;
+/** "OSMN": marks an initialised shared object of a named lock. */
+export const NAMED_MAGIC = 0x4e4d534f;
+/** Layout version of the shared object; a process finding another one refuses the name. */
+export const NAMED_LAYOUT_VERSION = 1;
+/** namedOpen() result: the object exists but belongs to another user, or its mode lets others in. */
+export const NAMED_OPEN_ACCESS_DENIED = -1;
+/** namedOpen() result: the name holds a plain lock (opened as recursive). */
+export const NAMED_OPEN_IS_MUTEX = -2;
+/** namedOpen() result: the name holds a recursive lock (opened as plain). */
+export const NAMED_OPEN_IS_RECURSIVE = -3;
+/** namedOpen() result: the object has another layout version (another os-mutex release). */
+export const NAMED_OPEN_INCOMPATIBLE = -4;
+/** namedOpen() result: the OS refused (namedError() says why). */
+export const NAMED_OPEN_FAILED = -5;
+
+/** namedOp(slot, NAMED_TRY): boolean. Never blocks. */
+export const NAMED_TRY = 0;
+/** namedOp(slot, NAMED_LOCK_FOR, ms): boolean. BLOCKS up to ms. */
+export const NAMED_LOCK_FOR = 1;
+/** namedOp(slot, NAMED_UNLOCK). Never blocks. */
+export const NAMED_UNLOCK = 2;
+/** namedOp(slot, NAMED_ARM): one async wake after the next release, in any process. */
+export const NAMED_ARM = 3;
+/** namedOp(slot, NAMED_DISARM): cancels NAMED_ARM. */
+export const NAMED_DISARM = 4;
+/** namedOp(slot, NAMED_OWNER): [pid, threadId] of the holder in any process, or undefined. */
+export const NAMED_OWNER = 5;

@@ -20,7 +20,25 @@ export type OwnerId = number;
  */
 export const SELF: OwnerId = threadId;
 
-/** How messages name an owner: `thread 3`, or `this thread (3)` for the caller. */
-export function describeOwner(owner: OwnerId): string {
+/** The holder of a lock shared by processes (named locks): its process and Node `threadId` there. */
+export interface ProcessOwner {
+  readonly pid: number;
+  readonly threadId: number;
+}
+
+/**
+ * How messages name an owner: `thread 3`, or `this thread (3)` for the
+ * caller; a {@link ProcessOwner} of another process as `thread 3 of process 1234`.
+ */
+export function describeOwner(owner: OwnerId | ProcessOwner): string {
+  if (typeof owner === 'object') {
+    if (owner.pid !== process.pid) return `thread ${owner.threadId} of process ${owner.pid}`;
+    owner = owner.threadId;
+  }
   return owner === SELF ? `this thread (${owner})` : `thread ${owner}`;
+}
+
+/** How util.inspect shows an owner: `3`, or `{ pid: 1234, threadId: 3 }`. */
+export function formatOwner(owner: OwnerId | ProcessOwner): string {
+  return typeof owner === 'object' ? `{ pid: ${owner.pid}, threadId: ${owner.threadId} }` : String(owner);
 }

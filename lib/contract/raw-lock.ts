@@ -12,10 +12,10 @@
  * @module
  */
 import type { HandleFields, MutexHandle } from './handle';
-import type { OwnerId } from './owner';
+import type { OwnerId, ProcessOwner } from './owner';
 
 /** Which implementation a lock runs on. */
-export type BackendName = 'native' | 'atomics';
+export type BackendName = 'native' | 'atomics' | 'named';
 
 /** Plain (non-recursive) or recursive. */
 export type LockKind = 'mutex' | 'recursive';
@@ -65,6 +65,12 @@ export interface RawLock {
   readonly findWaitCycle?: () => readonly WaitCycleStep[] | undefined;
   /** The calling thread's wait (recorded by findWaitCycle) is over. */
   readonly endWait?: () => void;
+  /**
+   * Locks shared by processes (named): the holder in any process, or null (a
+   * snapshot; never blocks). The META_OWNER word then only says whether the
+   * calling thread holds it. Absent: META_OWNER names the holder.
+   */
+  readonly owner?: () => ProcessOwner | null;
   /** The handle of this lock, frozen. */
   readonly handle: MutexHandle;
   /** Short name for messages, e.g. `#12`. */
@@ -75,10 +81,13 @@ export interface RawLock {
 export interface Backend {
   readonly name: BackendName;
   /**
-   * A new unlocked lock. Never blocks.
+   * A new unlocked lock (named: the lock of that name, created if needed).
+   * `arg` is the argument the class's constructor passed on (a name), or
+   * undefined (Mutex, RecursiveMutex pass none). Never blocks (named: only
+   * while another process initialises the same name).
    * @throws MutexUnsupportedError when the backend cannot run in this thread.
    */
-  create(kind: LockKind): RawLock;
+  create(kind: LockKind, arg?: unknown): RawLock;
   /**
    * The lock a handle names. The caller has already read the handle's
    * fields once (`readHandle`) and checked its backend and kind; this checks

@@ -61,6 +61,21 @@ constexpr int32_t kRwSlotOwner = 0;  // RW_SLOT_OWNER
 constexpr int32_t kRwSlotCount = 1;  // RW_SLOT_COUNT
 constexpr int32_t kRwWriteHeld = 1;  // RW_WRITE_HELD
 constexpr int32_t kRwMagic = 0x4b4c5752;  // RW_MAGIC
+constexpr int32_t kNamedNameMax = 128;  // NAMED_NAME_MAX
+constexpr int32_t kNamedObjectBytes = 128;  // NAMED_OBJECT_BYTES
+constexpr int32_t kNamedMagic = 0x4e4d534f;  // NAMED_MAGIC
+constexpr int32_t kNamedLayoutVersion = 1;  // NAMED_LAYOUT_VERSION
+constexpr int32_t kNamedOpenAccessDenied = -1;  // NAMED_OPEN_ACCESS_DENIED
+constexpr int32_t kNamedOpenIsMutex = -2;  // NAMED_OPEN_IS_MUTEX
+constexpr int32_t kNamedOpenIsRecursive = -3;  // NAMED_OPEN_IS_RECURSIVE
+constexpr int32_t kNamedOpenIncompatible = -4;  // NAMED_OPEN_INCOMPATIBLE
+constexpr int32_t kNamedOpenFailed = -5;  // NAMED_OPEN_FAILED
+constexpr int32_t kNamedTry = 0;  // NAMED_TRY
+constexpr int32_t kNamedLockFor = 1;  // NAMED_LOCK_FOR
+constexpr int32_t kNamedUnlock = 2;  // NAMED_UNLOCK
+constexpr int32_t kNamedArm = 3;  // NAMED_ARM
+constexpr int32_t kNamedDisarm = 4;  // NAMED_DISARM
+constexpr int32_t kNamedOwner = 5;  // NAMED_OWNER
 
 }  // namespace contract
 }  // namespace os_mutex

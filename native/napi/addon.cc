@@ -12,6 +12,9 @@
 //   findWaitCycle(id), endWait()    wait_functions.cc: deadlock reports
 //   watchSharedLock(words)          shared_locks.cc: owner death for Atomics-backend locks,
 //                                   condition waiters and reader-writer lock holders
+//   namedOpen, namedOp, namedRemove, named_functions.cc: machine-wide named locks
+//   namedUser, namedSetWakeHandler,
+//   namedCount
 //
 // The layers below: platform/ (the OS mutex), core/ (lock table, wake lists,
 // wait graph, owner death; no Node), napi/ (this file, per-environment state
@@ -21,6 +24,7 @@
 #include "core/lock_table.h"
 #include "napi/env_state.h"
 #include "napi/exports.h"
+#include "napi/named_functions.h"
 
 namespace os_mutex {
 namespace binding {
@@ -40,6 +44,7 @@ napi_value InitModule(napi_env env, napi_value exports) {
     return exports;
   }
   const napi_property_attributes kAttrs = napi_enumerable;
+  NamedEnv* named = NamedEnv::Create(env, es);  // null: the named exports do nothing
   const napi_property_descriptor properties[] = {
       {"init", nullptr, Init, nullptr, nullptr, nullptr, kAttrs, nullptr},
       {"setWakeHandler", nullptr, SetWakeHandler, nullptr, nullptr, nullptr, kAttrs, nullptr},
@@ -52,6 +57,12 @@ napi_value InitModule(napi_env env, napi_value exports) {
       {"findWaitCycle", nullptr, FindWaitCycle, nullptr, nullptr, nullptr, kAttrs, nullptr},
       {"endWait", nullptr, EndWait, nullptr, nullptr, nullptr, kAttrs, nullptr},
       {"watchSharedLock", nullptr, WatchSharedLock, nullptr, nullptr, nullptr, kAttrs, nullptr},
+      {"namedOpen", nullptr, NamedOpen, nullptr, nullptr, nullptr, kAttrs, named},
+      {"namedOp", nullptr, NamedOp, nullptr, nullptr, nullptr, kAttrs, named},
+      {"namedRemove", nullptr, NamedRemove, nullptr, nullptr, nullptr, kAttrs, named},
+      {"namedUser", nullptr, NamedUser, nullptr, nullptr, nullptr, kAttrs, named},
+      {"namedSetWakeHandler", nullptr, NamedSetWakeHandler, nullptr, nullptr, nullptr, kAttrs, named},
+      {"namedCount", nullptr, NamedCount, nullptr, nullptr, nullptr, kAttrs, named},
   };
   if (napi_define_properties(env, result, sizeof(properties) / sizeof(properties[0]),
                              properties) != napi_ok) {

@@ -43,9 +43,11 @@
 #if defined(__x86_64__)
 #define OS_MUTEX_GLIBC_BASE "GLIBC_2.2.5"
 #define OS_MUTEX_GLIBC_CONDATTR_SETCLOCK "GLIBC_2.3.3"
+#define OS_MUTEX_GLIBC_ROBUST "GLIBC_2.12"
 #elif defined(__aarch64__)
 #define OS_MUTEX_GLIBC_BASE "GLIBC_2.17"
 #define OS_MUTEX_GLIBC_CONDATTR_SETCLOCK "GLIBC_2.17"
+#define OS_MUTEX_GLIBC_ROBUST "GLIBC_2.17"
 #endif
 
 #if defined(OS_MUTEX_GLIBC_BASE)
@@ -57,6 +59,10 @@ OS_MUTEX_PIN_SYMBOL(pthread_mutexattr_init, OS_MUTEX_GLIBC_BASE);
 OS_MUTEX_PIN_SYMBOL(pthread_mutexattr_settype, OS_MUTEX_GLIBC_BASE);
 OS_MUTEX_PIN_SYMBOL(pthread_mutexattr_destroy, OS_MUTEX_GLIBC_BASE);
 OS_MUTEX_PIN_SYMBOL(pthread_condattr_setclock, OS_MUTEX_GLIBC_CONDATTR_SETCLOCK);
+// Named locks (platform/process_mutex_posix.cc): robust, process-shared.
+OS_MUTEX_PIN_SYMBOL(pthread_mutexattr_setpshared, OS_MUTEX_GLIBC_BASE);
+OS_MUTEX_PIN_SYMBOL(pthread_mutexattr_setrobust, OS_MUTEX_GLIBC_ROBUST);
+OS_MUTEX_PIN_SYMBOL(pthread_mutex_consistent, OS_MUTEX_GLIBC_ROBUST);
 // Referenced by libstdc++'s inline gthread code (std::call_once, TLS keys).
 OS_MUTEX_PIN_SYMBOL(pthread_once, OS_MUTEX_GLIBC_BASE);
 OS_MUTEX_PIN_SYMBOL(pthread_key_create, OS_MUTEX_GLIBC_BASE);

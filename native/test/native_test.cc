@@ -2,7 +2,8 @@
 // OsMutex (lock, try_lock, timed waits), the lock table (reference counts,
 // ids, kinds, words), owner death (native locks an environment opened,
 // Atomics-backend lock words, condition waiter slots, reader-writer locks), async wake lists, and the wait graph with its
-// own mutex, with several threads hammering each. Built and run under ThreadSanitizer and
+// own mutex, and named locks (one process's threads, a thread that ends
+// holding one, the watcher's wake-ups), with several threads hammering each. Built and run under ThreadSanitizer and
 // under AddressSanitizer + UndefinedBehaviorSanitizer by scripts/test-native.sh.
 //
 // Prints one line per test and ends with `N passed, N failed`.
@@ -14,8 +15,11 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 #include "core/lock_state.h"
 #include "core/lock_table.h"
+#include "core/named_lock.h"
 #include "core/owner_death.h"
 #include "core/wait_graph.h"
 #include "platform/os_mutex.h"
@@ -673,6 +677,109 @@ void test_wait_graph_own_lock() {
   CHECK(g.size() == 0);
 }
 
+// A name no other run uses; removed by the caller.
+std::string TestName(const char* what) {
+  return std::string("native-test-") + what + "-" + std::to_string(static_cast<long>(getpid()));
+}
+
+void test_named_lock_threads() {
+  using os_mutex::LockResult;
+  using os_mutex::NamedTable;
+  const std::string name = TestName("threads");
+  int32_t code = 0;
+  std::string error;
+  os_mutex::NamedLock* lock = NamedTable::instance().acquire(name, kMutex, &code, &error);
+  CHECK(lock != nullptr);
+  if (lock == nullptr) return;
+  // A second reference of another kind is refused; of the same kind shares the lock.
+  CHECK(NamedTable::instance().acquire(name, kRecursive, &code, &error) == nullptr);
+  CHECK(code == contract::kNamedOpenIsMutex);
+  CHECK(NamedTable::instance().acquire(name, kMutex, &code, &error) == lock);
+  NamedTable::instance().release(lock);
+  CHECK(lock->try_lock(1) == LockResult::kAcquired);
+  CHECK(lock->try_lock(1) == LockResult::kBusy);  // the holder's re-lock is refused, never blocks
+  CHECK(lock->lock_until(1, Clock::now() + 1h) == LockResult::kBusy);
+  CHECK(lock->owner().pid == static_cast<int32_t>(getpid()) && lock->owner().thread_id == 1);
+  auto start = Clock::now();
+  CHECK(lock->lock_until(2, Clock::now() + 30ms) == LockResult::kBusy);
+  CHECK(ms_since(start) >= 29);
+  lock->unlock();
+  CHECK(lock->owner().pid == 0);
+  long counter = 0;
+  run_threads(4, [&](int i) {
+    for (int n = 0; n < 5000; ++n) {
+      while (lock->lock_until(10 + i, Clock::now() + 50ms) == LockResult::kBusy) {
+      }
+      ++counter;
+      lock->unlock();
+    }
+  });
+  CHECK(counter == 4 * 5000);
+  NamedTable::instance().release(lock);
+  CHECK(os_mutex::ProcessMutex::Remove(name, &error) == 1);
+}
+
+void test_named_lock_death_and_watcher() {
+  using os_mutex::LockResult;
+  using os_mutex::NamedTable;
+  using os_mutex::ProcessMutex;
+  const std::string name = TestName("death");
+  int32_t code = 0;
+  std::string error;
+  os_mutex::NamedLock* lock = NamedTable::instance().acquire(name, kMutex, &code, &error);
+  CHECK(lock != nullptr);
+  if (lock == nullptr) return;
+  // Runs `body` on a new thread over a mapping of its own, as another
+  // process would (a fresh mapping each time: ThreadSanitizer tracks a
+  // mutex by address and cannot know that a dead thread's robust mutex was
+  // recovered through another mapping).
+  auto in_other_process = [&](const std::function<void(ProcessMutex*)>& body) {
+    ProcessMutex* other = ProcessMutex::Open(name, kMutex, &code, &error);
+    CHECK(other != nullptr);
+    if (other == nullptr) return;
+    std::thread(body, other).join();
+    delete other;
+  };
+  // A thread that ends holding it (not through owner death's cleanup): the
+  // kernel's robust list frees it, and the next holder is told.
+  in_other_process([&](ProcessMutex* other) { CHECK(other->try_lock() == LockResult::kAcquired); });
+  CHECK(lock->lock_until(1, Clock::now() + 1s) == LockResult::kAcquiredAbandoned);
+  lock->unlock();
+  CHECK(lock->try_lock(1) == LockResult::kAcquired);  // told once
+  lock->unlock();
+  // Owner death through abandon(): flagged for the next holder.
+  CHECK(lock->try_lock(3) == LockResult::kAcquired);
+  lock->abandon();
+  CHECK(lock->try_lock(1) == LockResult::kAcquiredAbandoned);
+  // An async waiter: this process's own release wakes it directly.
+  CountingWaker waker;
+  lock->arm(&waker);
+  in_other_process([&](ProcessMutex* other) { CHECK(other->try_lock() == LockResult::kBusy); });
+  lock->unlock();
+  CHECK(waker.wakes.load() == 1);
+  // A holder elsewhere that ends holding it: the watcher's probe recovers it.
+  in_other_process([&](ProcessMutex* other) { CHECK(other->try_lock() == LockResult::kAcquired); });
+  lock->arm(&waker);
+  auto start = Clock::now();
+  while (waker.wakes.load() < 2 && ms_since(start) < 2000) std::this_thread::sleep_for(1ms);
+  CHECK(waker.wakes.load() == 2);
+  CHECK(lock->try_lock(1) == LockResult::kAcquiredAbandoned);
+  lock->unlock();
+  // A release elsewhere: the watcher hears it (wake_seq, futex).
+  lock->arm(&waker);
+  in_other_process([&](ProcessMutex* other) {
+    CHECK(other->try_lock() == LockResult::kAcquired);
+    other->unlock();
+  });
+  start = Clock::now();
+  while (waker.wakes.load() < 3 && ms_since(start) < 2000) std::this_thread::sleep_for(1ms);
+  CHECK(waker.wakes.load() == 3);
+  lock->disarm(&waker);
+  NamedTable::instance().release(lock);  // stops the watcher
+  CHECK(NamedTable::instance().size() == 0);
+  CHECK(ProcessMutex::Remove(name, &error) == 1);
+}
+
 }  // namespace
 
 int main() {
@@ -695,6 +802,8 @@ int main() {
       {"WakeList: async wake-ups are one-shot and never missed", test_async_wakeups},
       {"WaitGraph: wait cycles reported once, chains never", test_wait_cycles},
       {"WaitGraph: its own mutex; concurrent cycle closers report once", test_wait_graph_own_lock},
+      {"NamedLock: threads of one process exclude each other; kinds; no self-deadlock", test_named_lock_threads},
+      {"NamedLock: a holder that ends holding it is reported abandoned; the watcher wakes async waiters", test_named_lock_death_and_watcher},
   };
   int passed = 0, failed = 0;
 #if defined(OS_MUTEX_USE_CONDVAR_TIMED)
