@@ -64,10 +64,12 @@ interface Round {
   waitP50Ns: number;
   waitP99Ns: number;
   waitMaxNs: number;
+  /** Acquisitions per wait bucket (harness/stats.ts), all workers. */
+  waits: number[];
 }
 
 /** One cell over its repeats: the spread of the rate, medians of the rest. */
-type Summary = Omit<Round, 'repeat' | 'elapsedMs' | 'counts' | 'perSecond'> & { perSecond: Spread };
+type Summary = Omit<Round, 'repeat' | 'elapsedMs' | 'counts' | 'perSecond' | 'waits'> & { perSecond: Spread };
 
 /** ns one call of localWork(ops) takes here (timed in this thread, after warm-up). */
 function timeLocalWork(ops: number): number {
@@ -138,6 +140,7 @@ export const contended: Scenario<Settings> = {
                   waitP50Ns: histogramQuantile(waits, 0.5),
                   waitP99Ns: histogramQuantile(waits, 0.99),
                   waitMaxNs: Math.max(...answers.map((reply) => reply.maxWaitNs)),
+                  waits,
                 });
               }
             }
