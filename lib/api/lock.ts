@@ -19,7 +19,7 @@ import { FLAG_ABANDONED, META_COUNT as COUNT, META_FLAGS as FLAGS, META_OWNER as
 import { describeOwner, type OwnerId } from '../contract/owner';
 import { SELF as OWNER_SELF } from '../contract/owner';
 import { NO_OWNER as NO_OWNER_ID } from '../contract/layout';
-import type { BackendName, RawLock, WaitCycleStep } from '../contract/raw-lock';
+import type { BackendName, RawLock, RawLockOps, WaitCycleStep } from '../contract/raw-lock';
 import { illegalConstructor, invalidArgType, invalidThis } from './arg-errors';
 import { Adoptions, isThenable } from './adoption';
 import { AsyncQueue } from './async-queue';
@@ -48,6 +48,15 @@ function deadlockCycleError(cycle: readonly WaitCycleStep[]): MutexDeadlockError
   });
   return new MutexDeadlockError(`deadlock: ${steps.join('; ')}. No thread in this cycle could ever go on`);
 }
+
+/**
+ * The ops table of a raw lock without one of its own: its token is the raw
+ * lock, and the table calls its methods.
+ */
+const OWN_METHODS: RawLockOps = {
+  tryLock: (raw) => (raw as RawLock).tryLock(),
+  unlock: (raw) => (raw as RawLock).unlock(),
+};
 
 /** The opened raw lock, from from() to the constructor of the class it was called on. */
 const adoptions = new Adoptions<RawLock>();
@@ -79,9 +88,9 @@ function checkHandleClass(backend: unknown, kind: unknown, info: LockClassInfo):
 export abstract class BaseLock {
   readonly #raw: RawLock;
   readonly #meta: Int32Array;
-  readonly #tryLock: () => boolean;
-  readonly #lockFor: (ms: number) => boolean;
-  readonly #unlock: () => void;
+  /** The backend's shared uncontended path (RawLockOps), called with #token. */
+  readonly #ops: RawLockOps;
+  readonly #token: unknown;
   readonly #name: string;
   #asyncQueue: AsyncQueue | undefined;
   /** `native` or `atomics`: the implementation under this lock. */
@@ -102,9 +111,9 @@ export abstract class BaseLock {
     const raw = adoptions.take(new.target) ?? info.backend.create(info.kind);
     this.#raw = raw;
     this.#meta = raw.meta;
-    this.#tryLock = raw.tryLock;
-    this.#lockFor = raw.lockFor;
-    this.#unlock = raw.unlock;
+    const ops = raw.ops;
+    this.#ops = ops ?? OWN_METHODS;
+    this.#token = ops === undefined ? raw : raw.token;
     this.#name = info.name;
     this.backend = info.backend.name;
   }
@@ -151,7 +160,7 @@ export abstract class BaseLock {
       // The hot path: no option parsing, one OWNER load, one tryLock call.
       const meta = this.#meta;
       if (meta[OWNER] === SELF) return this.reenter(Infinity);
-      if (!this.#tryLock()) this.#waitUntil(Infinity);
+      if (!this.#ops.tryLock(this.#token)) this.#waitUntil(Infinity);
       meta[COUNT] = 1;
       return true;
     }
@@ -183,7 +192,7 @@ export abstract class BaseLock {
     }
     meta[COUNT] = 0;
     if (meta[FLAGS] !== 0) Atomics.and(meta, FLAGS, ~FLAG_ABANDONED);
-    this.#unlock();
+    this.#ops.unlock(this.#token);
   }
 
   /** Whether any thread holds the lock (a snapshot). Never blocks. */
@@ -209,7 +218,9 @@ export abstract class BaseLock {
    */
   get abandoned(): boolean {
     const meta = this.#meta;
-    return meta[OWNER] === SELF && (Atomics.load(meta, FLAGS) & FLAG_ABANDONED) !== 0;
+    // A plain read: only the holder's answer can be true, and the holder's
+    // acquisition ordered the flag (set before the lock was handed on).
+    return meta[OWNER] === SELF && (meta[FLAGS] & FLAG_ABANDONED) !== 0;
   }
 
   /** Plain data naming this lock; send it to a worker and call `from()` there. */
@@ -231,7 +242,8 @@ export abstract class BaseLock {
       const timeout = parseAcquireOptions(options);
       if (!this.#acquireWithin(timeout)) throw this.#timeoutError(timeout);
     }
-    return new MutexGuard(this, this.abandoned);
+    // The caller holds the lock now: the flag needs no owner check and no atomic read.
+    return new MutexGuard(this, (this.#meta[FLAGS] & FLAG_ABANDONED) !== 0);
   }
 
   /**
@@ -384,7 +396,7 @@ export abstract class BaseLock {
   /** Acquires within `timeout` ms (0: try once; Infinity: forever). */
   #acquireWithin(timeout: number): boolean {
     if (this.#meta[OWNER] === SELF) return this.reenter(timeout);
-    if (this.#tryLock() || (timeout > 0 && this.#waitUntil(timeout))) {
+    if (this.#ops.tryLock(this.#token) || (timeout > 0 && this.#waitUntil(timeout))) {
       this.#meta[COUNT] = 1;
       return true;
     }
@@ -399,21 +411,22 @@ export abstract class BaseLock {
     const deadline = performance.now() + timeout;
     // A wait without a timeout that has already lasted a slice looks for a
     // wait cycle through this thread after every slice (native backend).
-    const findCycle = timeout === Infinity ? this.#raw.findWaitCycle : undefined;
+    const raw = this.#raw;
+    const findCycle = timeout === Infinity && raw.findWaitCycle !== undefined;
     let recorded = false;
     try {
       for (;;) {
         const remaining = deadline - performance.now();
         if (remaining <= 0) return false;
-        if (this.#lockFor(remaining < WAIT_SLICE_MS ? remaining : WAIT_SLICE_MS)) return true;
-        if (findCycle !== undefined) {
+        if (raw.lockFor(remaining < WAIT_SLICE_MS ? remaining : WAIT_SLICE_MS)) return true;
+        if (findCycle) {
           recorded = true;
-          const cycle = findCycle();
+          const cycle = raw.findWaitCycle!();
           if (cycle !== undefined) throw deadlockCycleError(cycle);
         }
       }
     } finally {
-      if (recorded) this.#raw.endWait?.();
+      if (recorded) raw.endWait?.();
     }
   }
 
