@@ -190,17 +190,20 @@ function makeRaw(buffer: SharedArrayBuffer, kind: LockKind): RawLock {
   /**
    * After a release that found waiters announced (the word is now free):
    * wakes one parked waiter, handing the lock over to it when waiters have
-   * been parked STARVE_MS, and every async waiter.
+   * been parked STARVE_MS, and every async waiter (one that has waited
+   * STARVE_MS may take a reserved lock too, so a run of hand-overs between
+   * synchronous waiters does not shut it out).
    */
   const wakeAfterRelease = (): void => {
     const parkedSince = Atomics.load(i32, PARKED_SINCE);
     if (parkedSince !== 0 && ((stamp() - parkedSince) & STAMP_MASK) >= STARVE_TICKS &&
         Atomics.compareExchange(i32, STATE, 0, RESERVED) === 0) {
-      if (Atomics.notify(i32, STATE, 1) !== 0) return;
-      // Nobody parked on the word: no hand-over (unless a waiter that has
-      // waited long took it meanwhile).
-      Atomics.compareExchange(i32, PARKED_SINCE, parkedSince, 0);
-      if (Atomics.compareExchange(i32, STATE, RESERVED, 0) !== RESERVED) return;
+      if (Atomics.notify(i32, STATE, 1) === 0) {
+        // Nobody parked on the word: no hand-over (unless a waiter that has
+        // waited long took it meanwhile).
+        Atomics.compareExchange(i32, PARKED_SINCE, parkedSince, 0);
+        Atomics.compareExchange(i32, STATE, RESERVED, 0);
+      }
     } else {
       Atomics.notify(i32, STATE, 1);
     }
