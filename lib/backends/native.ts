@@ -35,7 +35,7 @@ interface NativeBinding {
   /** Where tryLock()/unlock() read their slot: a word of shared memory. */
   setSlotWord(words: Int32Array): void;
   /** Never blocks. The lock of the slot in the slot word. */
-  tryLock(): boolean;
+  tryLock(): object | undefined;
   /** Never blocks. The lock of the slot in the slot word. */
   unlock(): void;
   /** The lock id of `slot`. */
@@ -76,6 +76,26 @@ const BINDING_HINT =
   '(a bundled app must: its code no longer sits in the package folder)';
 
 /**
+ * The uncontended path of every native lock of this thread: the slot goes
+ * into the addon's slot word, then one argument-less native call (no
+ * argument conversion in Node-API). One pair of functions for every lock,
+ * so BaseLock's call sites stay monomorphic.
+ */
+function makeOps(b: NativeBinding): RawLockOps {
+  const slotWord = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  b.setSlotWord(slotWord);
+  return Object.freeze({
+    tryLock: (slot: unknown): boolean => {
+      slotWord[0] = slot as number;
+      return b.tryLock() !== undefined; // called on `b`: the receiver it returns is an object
+    },
+    unlock: (slot: unknown): void => {
+      slotWord[0] = slot as number;
+      b.unlock();
+    },
+  });
+}
+/**
  * Loads the addon for this thread and wires it up. Never throws: a failure
  * is the reason `available` is false. Where the binary comes from:
  * - `OS_MUTEX_NATIVE_BINDING` set (absolute path of the `.node` file): that
@@ -90,7 +110,7 @@ const BINDING_HINT =
  * `process.getBuiltinModule`, Node >= 20.16) rather than a bare `require`,
  * which a bundler would rewrite and which an ES-module bundle does not have.
  */
-function load(): { binding?: NativeBinding; error?: Error } {
+function load(): { binding?: NativeBinding; ops?: RawLockOps; error?: Error } {
   if (process.env.OS_MUTEX_BACKEND === 'atomics') {
     return { error: new Error('the native backend is disabled by OS_MUTEX_BACKEND=atomics') };
   }
@@ -124,9 +144,10 @@ function load(): { binding?: NativeBinding; error?: Error } {
     }
   }
   try {
+    const ops = makeOps(binding);
     binding.setWakeHandler(dispatchWake);
     provideOwnerDeathWatch((words) => binding.watchSharedLock(words));
-    return { binding };
+    return { binding, ops };
   } catch (error) {
     return { error: error as Error };
   }
@@ -168,28 +189,7 @@ function armCanary(): void {
   canaries.register({}, undefined);
 }
 
-/**
- * The uncontended path of every native lock of this thread: the slot goes
- * into the addon's slot word, then one argument-less native call (no
- * argument conversion in Node-API). One pair of functions for every lock,
- * so BaseLock's call sites stay monomorphic.
- */
-function makeOps(b: NativeBinding): RawLockOps {
-  const slotWord = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
-  b.setSlotWord(slotWord);
-  const { tryLock, unlock } = b;
-  return Object.freeze({
-    tryLock: (slot: unknown): boolean => {
-      slotWord[0] = slot as number;
-      return tryLock();
-    },
-    unlock: (slot: unknown): void => {
-      slotWord[0] = slot as number;
-      unlock();
-    },
-  });
-}
-const NATIVE_OPS: RawLockOps | undefined = binding === undefined ? undefined : makeOps(binding);
+const NATIVE_OPS: RawLockOps | undefined = loaded.ops;
 
 /**
  * One native lock in this thread. It is the addon entry's anchor: the entry

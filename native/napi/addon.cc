@@ -7,7 +7,8 @@
 //   tag                             this process's lock table tag (carried in handles)
 //   create(kind, words, anchor)     lock_functions.cc: a new lock -> its slot | undefined
 //   open(id, kind, tag, words, anchor)  lock_functions.cc: an existing lock -> its slot | undefined
-//   tryLock(), unlock()             lock_functions.cc: the uncontended path (slot in the slot word)
+//   tryLock(), unlock()             lock_functions.cc: the uncontended path (slot in the slot word;
+//                                   tryLock() gives its receiver when taken, else undefined)
 //   idOf(slot)                      lock_functions.cc: the lock's id
 //   slow(slot, op, ms)              lock_functions.cc: timed acquisition, async arm/disarm
 //   sweep()                         lock_functions.cc: frees entries of collected objects now

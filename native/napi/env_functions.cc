@@ -44,7 +44,8 @@ napi_value Init(napi_env env, napi_callback_info info) {
 // slot from: JavaScript stores the slot there, then calls them without
 // arguments, which spares the hot path the argument conversions of
 // Node-API. The view is held strongly until the environment goes or
-// another replaces it. Throws a TypeError for anything else.
+// another replaces it. Throws a TypeError for anything else, an Error when
+// the word cannot be kept.
 napi_value SetSlotWord(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value arg = nullptr;
@@ -57,7 +58,14 @@ napi_value SetSlotWord(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   napi_ref ref = nullptr;
-  if (napi_create_reference(env, arg, 1, &ref) != napi_ok) return nullptr;
+  if (napi_create_reference(env, arg, 1, &ref) != napi_ok) {
+    // lib/ must not go on without its slot word: every tryLock() would fail.
+    bool pending = false;
+    if (napi_is_exception_pending(env, &pending) == napi_ok && !pending) {
+      napi_throw_error(env, nullptr, "os-mutex: setSlotWord(words) could not keep the word");
+    }
+    return nullptr;
+  }
   if (es->slot_word_ref != nullptr) napi_delete_reference(env, es->slot_word_ref);
   es->slot_word_ref = ref;
   es->slot_word = view.words;

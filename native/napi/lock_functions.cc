@@ -54,9 +54,10 @@ inline LockEntry* EntryAt(napi_env env, napi_callback_info info) {
 
 // The entry of the slot in this environment's slot word (setSlotWord()),
 // as EntryAt() checks it. Never blocks.
-inline LockEntry* EntryInSlotWord(napi_env env, napi_callback_info info) {
+// Also gives the call's receiver (`self`), when asked.
+inline LockEntry* EntryInSlotWord(napi_env env, napi_callback_info info, napi_value* self = nullptr) {
   void* data = nullptr;
-  if (napi_get_cb_info(env, info, nullptr, nullptr, nullptr, &data) != napi_ok) return nullptr;
+  if (napi_get_cb_info(env, info, nullptr, nullptr, self, &data) != napi_ok) return nullptr;
   auto* es = static_cast<EnvState*>(data);
   const auto slot = static_cast<uint32_t>(es->slot_word->load(std::memory_order_relaxed));
   const std::vector<LockEntry*>& by_slot = es->by_slot;
@@ -65,15 +66,18 @@ inline LockEntry* EntryInSlotWord(napi_env env, napi_callback_info info) {
 
 }  // namespace
 
-// tryLock(): boolean, for the slot in the slot word (the caller stores it
-// there right before the call). Never blocks. True when the calling thread now
-// holds the lock of this environment's entry `slot` (OWNER is its
-// threadId). False when it is held, by anyone, including the caller (a
-// plain OS mutex: no self-deadlock, no recursion), or when no entry has
-// that slot.
+// tryLock(): object | undefined, for the slot in the slot word (the caller
+// stores it there right before the call). Never blocks. The call's receiver
+// (lib/ calls it as a method of the exports object) when the calling thread
+// now holds the lock (OWNER is its threadId); undefined when it is held, by
+// anyone, including the caller (a plain OS mutex: no self-deadlock, no
+// recursion), or when no entry has that slot. Not a boolean: returning the
+// receiver costs nothing, napi_get_boolean costs instructions on the hot
+// path (bench/NOTES-native.md).
 napi_value TryLock(napi_env env, napi_callback_info info) {
-  LockEntry* entry = EntryInSlotWord(env, info);
-  return Boolean(env, entry != nullptr && entry->state->try_lock(entry->thread_id));
+  napi_value self = nullptr;
+  LockEntry* entry = EntryInSlotWord(env, info, &self);
+  return entry != nullptr && entry->state->try_lock(entry->thread_id) ? self : nullptr;
 }
 
 // unlock(): undefined, for the slot in the slot word. Never blocks (see LockState::unlock_and_wake):
