@@ -49,15 +49,6 @@ function deadlockCycleError(cycle: readonly WaitCycleStep[]): MutexDeadlockError
   return new MutexDeadlockError(`deadlock: ${steps.join('; ')}. No thread in this cycle could ever go on`);
 }
 
-/**
- * The ops table of a raw lock without one of its own: its token is the raw
- * lock, and the table calls its methods.
- */
-const OWN_METHODS: RawLockOps = {
-  tryLock: (raw) => (raw as RawLock).tryLock(),
-  unlock: (raw) => (raw as RawLock).unlock(),
-};
-
 /** The opened raw lock, from from() to the constructor of the class it was called on. */
 const adoptions = new Adoptions<RawLock>();
 
@@ -88,9 +79,15 @@ function checkHandleClass(backend: unknown, kind: unknown, info: LockClassInfo):
 export abstract class BaseLock {
   readonly #raw: RawLock;
   readonly #meta: Int32Array;
-  /** The backend's shared uncontended path (RawLockOps), called with #token. */
-  readonly #ops: RawLockOps;
+  /**
+   * The backend's shared uncontended path (RawLockOps), called with #token;
+   * undefined for a raw lock without one, whose own functions are then
+   * called (#tryLock, #unlock).
+   */
+  readonly #ops: RawLockOps | undefined;
   readonly #token: unknown;
+  readonly #tryLock: () => boolean;
+  readonly #unlock: () => void;
   readonly #name: string;
   #asyncQueue: AsyncQueue | undefined;
   /** `native` or `atomics`: the implementation under this lock. */
@@ -111,9 +108,10 @@ export abstract class BaseLock {
     const raw = adoptions.take(new.target) ?? info.backend.create(info.kind);
     this.#raw = raw;
     this.#meta = raw.meta;
-    const ops = raw.ops;
-    this.#ops = ops ?? OWN_METHODS;
-    this.#token = ops === undefined ? raw : raw.token;
+    this.#ops = raw.ops;
+    this.#token = raw.token;
+    this.#tryLock = raw.tryLock;
+    this.#unlock = raw.unlock;
     this.#name = info.name;
     this.backend = info.backend.name;
   }
@@ -160,7 +158,7 @@ export abstract class BaseLock {
       // The hot path: no option parsing, one OWNER load, one tryLock call.
       const meta = this.#meta;
       if (meta[OWNER] === SELF) return this.reenter(Infinity);
-      if (!this.#ops.tryLock(this.#token)) this.#waitUntil(Infinity);
+      if (!this.#take()) this.#waitUntil(Infinity);
       meta[COUNT] = 1;
       return true;
     }
@@ -192,7 +190,9 @@ export abstract class BaseLock {
     }
     meta[COUNT] = 0;
     if (meta[FLAGS] !== 0) Atomics.and(meta, FLAGS, ~FLAG_ABANDONED);
-    this.#ops.unlock(this.#token);
+    const ops = this.#ops;
+    if (ops !== undefined) ops.unlock(this.#token);
+    else this.#unlock();
   }
 
   /** Whether any thread holds the lock (a snapshot). Never blocks. */
@@ -393,10 +393,16 @@ export abstract class BaseLock {
     }));
   }
 
+  /** The raw lock's tryLock, through the backend's ops table when it has one. Never blocks. */
+  #take(): boolean {
+    const ops = this.#ops;
+    return ops !== undefined ? ops.tryLock(this.#token) : this.#tryLock();
+  }
+
   /** Acquires within `timeout` ms (0: try once; Infinity: forever). */
   #acquireWithin(timeout: number): boolean {
     if (this.#meta[OWNER] === SELF) return this.reenter(timeout);
-    if (this.#ops.tryLock(this.#token) || (timeout > 0 && this.#waitUntil(timeout))) {
+    if (this.#take() || (timeout > 0 && this.#waitUntil(timeout))) {
       this.#meta[COUNT] = 1;
       return true;
     }

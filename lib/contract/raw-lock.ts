@@ -33,8 +33,8 @@ export interface WaitCycleStep {
  * own tryLock() and unlock() do, for the lock whose {@link RawLock.token} is
  * `token`. The caller keeps the raw lock alive while it uses its token. One
  * table per backend keeps the callers' call sites monomorphic however many
- * locks a program uses; a backend without one gets a generic table that
- * calls the lock's own methods (`lib/api/lock.ts`).
+ * locks a program uses. Optional: without it, the lock's own tryLock and
+ * unlock are called (`lib/api/lock.ts`).
  */
 export interface RawLockOps {
   tryLock(token: unknown): boolean;
@@ -42,9 +42,11 @@ export interface RawLockOps {
 }
 
 /**
- * One raw lock as seen from one thread. Its functions are called as methods
- * of the raw lock (`raw.tryLock()`; plain closures that ignore `this` are
- * fine too) and never throw.
+ * One raw lock as seen from one thread. Its functions never throw. tryLock
+ * and unlock are called unbound (`const f = raw.tryLock; f()` must work)
+ * unless the lock has {@link RawLock.ops}; the others are called as methods
+ * of the raw lock (`raw.lockFor(ms)`; plain closures that ignore `this` are
+ * fine too).
  */
 export interface RawLock {
   /**
