@@ -98,10 +98,12 @@ LockEntry* EnvState::AddLock(LockState* state, napi_value anchor, napi_value wor
   if (free_slots.empty()) {
     entry->slot = static_cast<uint32_t>(by_slot.size());
     by_slot.push_back(entry);
+    slot_states.push_back(state);
   } else {
     entry->slot = free_slots.back();
     free_slots.pop_back();
     by_slot[entry->slot] = entry;
+    slot_states[entry->slot] = state;
   }
   locks.push_back(entry);
   lock_ids.emplace(state->id, entry);  // keeps an existing entry of that id
@@ -149,6 +151,7 @@ void EnvState::PruneLocks() {
 
 void EnvState::DropLock(LockEntry* entry) {
   by_slot[entry->slot] = nullptr;  // a call with a stale slot then finds nothing
+  slot_states[entry->slot] = nullptr;
   free_slots.push_back(entry->slot);
   LockTable::instance().release(entry->state);  // may free the LockState: first
   napi_delete_reference(env, entry->words);     // then the memory of its words may go

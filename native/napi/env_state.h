@@ -118,6 +118,9 @@ struct EnvState final : AsyncWaker {
 
   std::vector<LockEntry*> locks;                       // owned
   std::vector<LockEntry*> by_slot;                     // slot -> entry (null: free slot)
+  // slot -> by_slot[slot]->state (null: free slot): tryLock()/unlock() reach
+  // the lock with one dependent load fewer (entry->thread_id is thread_id).
+  std::vector<LockState*> slot_states;
   std::vector<uint32_t> free_slots;                    // slots of dropped entries, for reuse
   std::unordered_map<uint64_t, LockEntry*> lock_ids;   // id -> one of `locks`
   size_t prune_locks_at = kMinPrune;

@@ -52,16 +52,18 @@ inline LockEntry* EntryAt(napi_env env, napi_callback_info info) {
   return slot < by_slot.size() ? by_slot[slot] : nullptr;
 }
 
-// The entry of the slot in this environment's slot word (setSlotWord()),
-// as EntryAt() checks it. Never blocks.
-// Also gives the call's receiver (`self`), when asked.
-inline LockEntry* EntryInSlotWord(napi_env env, napi_callback_info info, napi_value* self = nullptr) {
+// The lock of the slot in this environment's slot word (setSlotWord()),
+// bounds-checked as EntryAt() is, or null; `es` is set either way. Also
+// gives the call's receiver (`self`), when asked. Never blocks.
+inline LockState* StateInSlotWord(napi_env env, napi_callback_info info, EnvState** es,
+                                  napi_value* self = nullptr) {
   void* data = nullptr;
+  *es = nullptr;
   if (napi_get_cb_info(env, info, nullptr, nullptr, self, &data) != napi_ok) return nullptr;
-  auto* es = static_cast<EnvState*>(data);
-  const auto slot = static_cast<uint32_t>(es->slot_word->load(std::memory_order_relaxed));
-  const std::vector<LockEntry*>& by_slot = es->by_slot;
-  return slot < by_slot.size() ? by_slot[slot] : nullptr;
+  *es = static_cast<EnvState*>(data);
+  const auto slot = static_cast<uint32_t>((*es)->slot_word->load(std::memory_order_relaxed));
+  const std::vector<LockState*>& states = (*es)->slot_states;
+  return slot < states.size() ? states[slot] : nullptr;
 }
 
 }  // namespace
@@ -76,8 +78,9 @@ inline LockEntry* EntryInSlotWord(napi_env env, napi_callback_info info, napi_va
 // path (bench/NOTES-native.md).
 napi_value TryLock(napi_env env, napi_callback_info info) {
   napi_value self = nullptr;
-  LockEntry* entry = EntryInSlotWord(env, info, &self);
-  return entry != nullptr && entry->state->try_lock(entry->thread_id) ? self : nullptr;
+  EnvState* es = nullptr;
+  LockState* state = StateInSlotWord(env, info, &es, &self);
+  return state != nullptr && state->try_lock(es->thread_id) ? self : nullptr;
 }
 
 // unlock(): undefined, for the slot in the slot word. Never blocks (see LockState::unlock_and_wake):
@@ -89,10 +92,9 @@ napi_value TryLock(napi_env env, napi_callback_info info) {
 // exclusion, as with any shared memory, but cannot reach freed memory.)
 // Returns nothing: a result would cost a napi_get_boolean on the hot path.
 napi_value Unlock(napi_env env, napi_callback_info info) {
-  LockEntry* entry = EntryInSlotWord(env, info);
-  if (entry == nullptr) return nullptr;
-  LockState* state = entry->state;
-  if (state->owner() == entry->thread_id) state->unlock_and_wake();
+  EnvState* es = nullptr;
+  LockState* state = StateInSlotWord(env, info, &es);
+  if (state != nullptr && state->owner() == es->thread_id) state->unlock_and_wake();
   return nullptr;
 }
 
