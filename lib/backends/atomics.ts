@@ -200,9 +200,10 @@ function makeRaw(buffer: SharedArrayBuffer, kind: LockKind): RawLock {
         Atomics.compareExchange(i32, STATE, 0, RESERVED) === 0) {
       if (Atomics.notify(i32, STATE, 1) === 0) {
         // Nobody parked on the word: no hand-over (unless a waiter that has
-        // waited long took it meanwhile).
+        // waited long took it meanwhile). A waiter that parked on the
+        // reserved word since the notify is woken to see it free.
         Atomics.compareExchange(i32, PARKED_SINCE, parkedSince, 0);
-        Atomics.compareExchange(i32, STATE, RESERVED, 0);
+        if (Atomics.compareExchange(i32, STATE, RESERVED, 0) === RESERVED) Atomics.notify(i32, STATE, 1);
       }
     } else {
       Atomics.notify(i32, STATE, 1);
