@@ -3,7 +3,7 @@
  *
  *   node dist/bench/run.js [--quick] [--out DIR] [--only id,id] [--baseline DIR]
  *
- *   --quick     CI smoke: scenarios 1-3 and 8 with small settings, under a minute;
+ *   --quick     CI smoke: scenarios 1-3, 6 and 8 with small settings, about a minute;
  *               asserts nothing about speed (exit 1 only if a scenario fails).
  *   --out       folder for results.json and the SVG charts (default bench/results).
  *   --only      run only these scenario ids (see scenarios/index.ts).

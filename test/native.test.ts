@@ -90,3 +90,68 @@ describeNative('native backend: registry and memory', function () {
     assert.equal(m.locked(), false);
   });
 });
+
+/**
+ * The addon's per-environment tryLock()/unlock() find their lock through a
+ * slot in a word of shared memory that JavaScript writes: whatever is
+ * written there, they reach only the entries this environment recorded.
+ * Run in a child process that loads the addon directly (lib/ would own the
+ * slot word otherwise).
+ */
+describeNative('native backend: slots', function () {
+  this.timeout(60_000);
+
+  it('tryLock()/unlock() with a slot word naming no live entry of this thread do nothing; create/open/setSlotWord refuse bad arguments', () => {
+    const root = path.resolve(__dirname, '..', '..');
+    const layout = path.join(__dirname, '..', 'lib', 'contract', 'layout.js');
+    const script = `
+      const { KIND_MUTEX, META_OWNER, META_WORDS, NO_OWNER } = require(${JSON.stringify(layout)});
+      const b = require('node-gyp-build')(${JSON.stringify(root)});
+      b.init(0);
+      const out = {};
+      const word = new Int32Array(new SharedArrayBuffer(4));
+      b.setSlotWord(word);
+      out.beforeAny = [String(b.tryLock()), String(b.unlock())];
+      const words = () => { const w = new Int32Array(new SharedArrayBuffer(META_WORDS * 4)); w[META_OWNER] = NO_OWNER; return w; };
+      const w = words();
+      const anchor = {};
+      const slot = b.create(KIND_MUTEX, w, anchor);
+      out.slotType = typeof slot;
+      out.hostile = [-1, slot + 1, 2 ** 31 - 1, -(2 ** 31), 1e6].map((v) => { word[0] = v; return [String(b.tryLock()), String(b.unlock()), w[META_OWNER]]; });
+      word[0] = slot;
+      out.take = [b.tryLock() === b, w[META_OWNER]];
+      word[0] = slot + 1;
+      b.unlock();
+      out.afterWrongUnlock = w[META_OWNER];
+      word[0] = slot;
+      b.unlock();
+      out.afterUnlock = w[META_OWNER];
+      out.badAnchors = [1, 'x', undefined, null].map((a) => b.create(KIND_MUTEX, words(), a));
+      out.badOpenAnchor = String(b.open(b.idOf(slot), KIND_MUTEX, b.tag, w, 7));
+      out.badSlotWords = [new Int32Array(1), new Int32Array(new SharedArrayBuffer(0)), {}, 1].map((v) => {
+        try { b.setSlotWord(v); return 'accepted'; } catch (e) { return e.constructor.name; }
+      });
+      // The entry of a collected anchor goes at the next sweep; its slot then names nothing.
+      const stale = (() => b.create(KIND_MUTEX, words(), {}))();
+      gc(); b.sweep();
+      word[0] = stale;
+      out.stale = [stale === slot, String(b.tryLock()), String(b.idOf(stale))];
+      word[0] = slot;
+      out.kept = [b.tryLock() === b, w[META_OWNER], b.idOf(slot) > 0];
+      b.unlock();
+      process.stdout.write(JSON.stringify(out));
+      void anchor;`;
+    const out = JSON.parse(execFileSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', timeout: 30_000 }));
+    assert.deepEqual(out.beforeAny, ['undefined', 'undefined']);
+    assert.equal(out.slotType, 'number');
+    for (const step of out.hostile) assert.deepEqual(step, ['undefined', 'undefined', -1], 'a slot naming no entry');
+    assert.deepEqual(out.take, [true, 0]);
+    assert.equal(out.afterWrongUnlock, 0, 'unlock() of another slot left the lock held');
+    assert.equal(out.afterUnlock, -1);
+    assert.deepEqual(out.badAnchors, [null, null, null, null]);
+    assert.equal(out.badOpenAnchor, 'undefined');
+    assert.deepEqual(out.badSlotWords, ['TypeError', 'TypeError', 'TypeError', 'TypeError']);
+    assert.deepEqual(out.stale, [false, 'undefined', 'undefined']);
+    assert.deepEqual(out.kept, [true, 0, true]);
+  });
+});

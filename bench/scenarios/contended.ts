@@ -11,6 +11,10 @@
  *   Jain's index           fairness of the per-worker counts (1 = equal shares)
  *   CPU per acquisition    process CPU time (user+sys, all threads) / acquisitions:
  *                          high values mean spinning or costly sleeping/waking
+ *   wait p50 / p99 / max   per acquisition, over every worker's acquisitions in the round:
+ *                          time from calling acquire() to release() returning, clock read
+ *                          outside the critical section (workers/contended.ts); p50/p99 are
+ *                          medians over repeats, max the longest in any repeat
  *   lost updates           must be 0: increments of the shared array that
  *                          another thread overwrote (mutual exclusion broken)
  * More workers than the machine's cores is measured on purpose (oversubscription).
@@ -21,7 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { implementationColor } from '../charts';
 import * as control from '../harness/control';
 import { WorkerGroup } from '../harness/spawn';
-import { jainIndex, median, spread, type Spread } from '../harness/stats';
+import { addHistograms, histogramQuantile, jainIndex, median, spread, type Spread } from '../harness/stats';
 import { availableImplementations, keepAlive, unavailableNotes } from '../implementations';
 import { workerScript } from '../paths';
 import { duration, rate, sig3, spreadCells, type Table } from '../report';
@@ -57,10 +61,15 @@ interface Round {
   /** CPU seconds per wall second: how many cores were busy. */
   coresBusy: number;
   lostUpdates: number;
+  waitP50Ns: number;
+  waitP99Ns: number;
+  waitMaxNs: number;
+  /** Acquisitions per wait bucket (harness/stats.ts), all workers. */
+  waits: number[];
 }
 
 /** One cell over its repeats: the spread of the rate, medians of the rest. */
-type Summary = Omit<Round, 'repeat' | 'elapsedMs' | 'counts' | 'perSecond'> & { perSecond: Spread };
+type Summary = Omit<Round, 'repeat' | 'elapsedMs' | 'counts' | 'perSecond' | 'waits'> & { perSecond: Spread };
 
 /** ns one call of localWork(ops) takes here (timed in this thread, after warm-up). */
 function timeLocalWork(ops: number): number {
@@ -78,7 +87,7 @@ export const contended: Scenario<Settings> = {
   id: 'contended',
   title: 'Contended throughput: one lock, W worker threads',
   settings: {
-    quick: { repeats: 2, workers: [1, 2, 4], writes: [100], outsideOps: [0], durationMs: 100 },
+    quick: { repeats: 2, workers: [1, 2, 4, 16], writes: [100], outsideOps: [0], durationMs: 100 },
     full: { repeats: 3, workers: [1, 2, 4, 8, 16], writes: [0, 100, 1000], outsideOps: [0, 1000], durationMs: 150 },
   },
 
@@ -114,7 +123,9 @@ export const contended: Scenario<Settings> = {
                 control.stop(ctl, round);
                 const elapsedMs = performance.now() - t0;
                 const cpu = process.cpuUsage(cpu0);
-                const counts = (await replies).map((reply) => reply.count);
+                const answers = await replies;
+                const counts = answers.map((reply) => reply.count);
+                const waits = addHistograms(answers.map((reply) => reply.waits));
                 const total = counts.reduce((a, b) => a + b, 0);
                 const cpuNs = (cpu.user + cpu.system) * 1e3;
                 rounds.push({
@@ -126,6 +137,10 @@ export const contended: Scenario<Settings> = {
                   cpuNsPerAcquisition: cpuNs / total,
                   coresBusy: cpuNs / (elapsedMs * 1e6),
                   lostUpdates: writes > 0 ? total - ((shared[0] - before) | 0) : 0,
+                  waitP50Ns: histogramQuantile(waits, 0.5),
+                  waitP99Ns: histogramQuantile(waits, 0.99),
+                  waitMaxNs: Math.max(...answers.map((reply) => reply.maxWaitNs)),
+                  waits,
                 });
               }
             }
@@ -145,10 +160,12 @@ export const contended: Scenario<Settings> = {
         const outside = outsideOps === 0 ? 'no work outside' : `~${duration(outsideNs.get(outsideOps)!)} work outside`;
         tables.push({
           title: `critical section ${writes} writes, ${outside}: acquisitions/s (min / median / max over repeats)`,
-          columns: ['<implementation', 'W', 'min', 'median', 'max', 'worker max', 'worker min', 'Jain', 'CPU/acq', 'cores'],
+          columns: ['<implementation', 'W', 'min', 'median', 'max', 'worker max', 'worker min', 'Jain',
+            'wait p50', 'wait p99', 'wait max', 'CPU/acq', 'cores'],
           rows: summaries.filter((s) => s.writes === writes && s.outsideOps === outsideOps).map((s) => [
             s.label, String(s.workers), ...spreadCells(s.perSecond, rate),
             rate(s.perWorkerMaxPerSecond), rate(s.perWorkerMinPerSecond), s.jain.toFixed(3),
+            duration(s.waitP50Ns), duration(s.waitP99Ns), duration(s.waitMaxNs),
             duration(s.cpuNsPerAcquisition), sig3(s.coresBusy),
           ]),
         });
@@ -160,6 +177,9 @@ export const contended: Scenario<Settings> = {
       notes: [
         `${settings.durationMs} ms per round, ${settings.repeats} repeats, implementations interleaved; ` +
         'worker max/min, Jain, CPU/acq and cores busy are medians over repeats',
+        'wait = per acquisition, from calling acquire() to release() returning (the critical section included: ' +
+        'W = 1 shows that floor); p50/p99 are medians over repeats of the percentiles over all workers\' ' +
+        'acquisitions (log buckets, within 12.5 %), max is the longest in any repeat',
         'CPU/acq = process CPU time (user+sys, every thread) per acquisition; cores = CPU seconds per wall second',
         lost.length === 0
           ? 'lost updates: 0 in every round (mutual exclusion held)'
@@ -187,6 +207,9 @@ function summarize(rounds: Round[]): Summary[] {
     cpuNsPerAcquisition: median(rs.map((r) => r.cpuNsPerAcquisition)),
     coresBusy: median(rs.map((r) => r.coresBusy)),
     lostUpdates: rs.reduce((a, r) => a + r.lostUpdates, 0),
+    waitP50Ns: median(rs.map((r) => r.waitP50Ns)),
+    waitP99Ns: median(rs.map((r) => r.waitP99Ns)),
+    waitMaxNs: Math.max(...rs.map((r) => r.waitMaxNs)),
   }));
 }
 

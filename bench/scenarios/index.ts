@@ -1,6 +1,6 @@
 /**
  * The one list of scenarios, in the order they run and print. `--quick` runs
- * those that have quick settings (scenarios 1-3 and 8, well under a minute).
+ * those that have quick settings (scenarios 1-3, 6 and 8, about a minute).
  * @module
  */
 import { asyncScenario } from './async';

@@ -7,6 +7,12 @@
  * / count for rss, V8 heap, external memory and ArrayBuffers; "returned" =
  * share of that growth gone after the drop. For native locks the registry
  * count shows whether every OS mutex was freed.
+ *
+ * Creation and opening: time per `new Lock()` in the child's main thread and
+ * per `Lock.from(handle)` in a worker thread of the child that opens all of
+ * them while they are held (workers/memory-open.ts), and the rss and V8 heap
+ * each thread grew by per lock (the opening thread's heap is its own
+ * isolate's; rss is the process's).
  * @module
  */
 import { runChild } from '../harness/spawn';
@@ -30,6 +36,7 @@ export const memory: Scenario<Settings> = {
   id: 'memory',
   title: 'Memory: bytes per lock and memory returned after drop + GC',
   settings: {
+    quick: { count: 20_000 },
     full: { count: 100_000 },
   },
 
@@ -56,11 +63,25 @@ export const memory: Scenario<Settings> = {
         duration((r.createMs * 1e6) / r.count),
       ]),
     };
+    const perThread: Table = {
+      title: `${settings.count} locks: time per lock to make them (main thread) and to open them by handle (a worker), ` +
+        'and memory each thread grew by per lock',
+      columns: ['<implementation', 'new', 'from() in worker', 'rss/lock new', 'heap/lock new',
+        'rss/lock from()', 'heap/lock from()'],
+      rows: results.map((r) => [
+        r.label, duration((r.createMs * 1e6) / r.count), duration((r.opened.openMs * 1e6) / r.count),
+        bytes(perLock(r, 'rss')), bytes(perLock(r, 'heapUsed')),
+        bytes((r.opened.held.rss - r.opened.before.rss) / r.count),
+        bytes((r.opened.held.heapUsed - r.opened.before.heapUsed) / r.count),
+      ]),
+    };
     return {
-      tables: [table],
+      tables: [table, perThread],
       notes: [
         'rss is what the OS sees: malloc rarely hands freed memory back, so "rss back" is usually low even without a leak',
-        '"create" = time per constructor call; one child process per implementation, one run each',
+        '"create"/"new" = time per constructor call; one child process per implementation, one run each',
+        'from() in worker: a worker thread of that child opens every lock by handle while the main thread holds ' +
+        'them (collected with gc() before and after); its heap is its own isolate\'s, rss the process\'s',
         ...unavailableNotes(),
       ],
       data: { settings, results: results.map((r) => ({ ...r, perLock: Object.fromEntries(FIELDS.map((f) => [f, perLock(r, f)])) })) },

@@ -33,10 +33,11 @@ const VARIANT_LABEL: Record<UncontendedVariant, string> = {
   guard: 'using g = m.lock()',
   guardRelease: 'm.lock().release()',
   roundRobin4: '4 locks round-robin, 1 call site',
+  roundRobin8: '8 locks round-robin, 1 call site',
   depth: 'recursive depth',
 };
 
-const VARIANTS: readonly UncontendedVariant[] = ['pair', 'guard', 'guardRelease', 'roundRobin4', 'depth'];
+const VARIANTS: readonly UncontendedVariant[] = ['pair', 'guard', 'guardRelease', 'roundRobin4', 'roundRobin8', 'depth'];
 
 /** Which variants an implementation has. */
 function applies(impl: Implementation, variant: UncontendedVariant): boolean {
@@ -131,7 +132,7 @@ export const uncontended: Scenario<Settings> = {
         `${settings.timing.samples} samples of ~${settings.timing.sampleMs} ms, median of samples); implementations interleaved`,
         `inline = Atomics.compareExchange(0->1) / Atomics.sub(1), notify only when the old value was 2, written in the loop (${duration(pairFloor)} a pair here)`,
         '"using" runs the helpers tsc emits for target ES2022 (m.lock().release() is the same guard without them); ' +
-        '"4 locks round-robin" = one call site over 4 instances; guard rows are compared with the inline pair',
+        '"4/8 locks round-robin" = one call site over 4/8 instances; guard rows are compared with the inline pair',
         ...unavailableNotes(),
       ],
       data: { settings, rows: all },

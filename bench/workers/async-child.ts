@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import * as control from '../harness/control';
 import { WorkerGroup } from '../harness/spawn';
-import { jainIndex } from '../harness/stats';
+import { addHistograms, histogramQuantile, jainIndex } from '../harness/stats';
 import { availableImplementations, type BenchLock, keepAlive, unavailableNotes } from '../implementations';
 import { workerScript } from '../paths';
 import type { AsyncReply, AsyncRound, AsyncSetup } from './async-worker';
@@ -31,6 +31,9 @@ export interface AsyncChildRound {
   perSecond: number;
   jain: number;
   lostUpdates: number;
+  waitP50Ns: number;
+  waitP99Ns: number;
+  waitMaxNs: number;
 }
 
 export interface AsyncChildResult {
@@ -97,12 +100,16 @@ async function measure(settings: AsyncChildSettings): Promise<AsyncChildResult> 
             await sleep(durationMs);
             control.stop(ctl, round);
             const seconds = (performance.now() - t0) / 1e3;
-            const counts = (await replies).map((reply) => reply.count);
+            const answers = await replies;
+            const counts = answers.map((reply) => reply.count);
+            const waits = addHistograms(answers.map((reply) => reply.waits));
             const total = counts.reduce((a, b) => a + b, 0);
             if (durationMs === settings.durationMs) {
               rounds.push({
                 lock: candidate.id, label: candidate.label, workers, repeat, perSecond: total / seconds,
                 jain: jainIndex(counts), lostUpdates: total - ((counter[0] - before) | 0),
+                waitP50Ns: histogramQuantile(waits, 0.5), waitP99Ns: histogramQuantile(waits, 0.99),
+                waitMaxNs: Math.max(...answers.map((reply) => reply.maxWaitNs)),
               });
             }
           }

@@ -2,7 +2,10 @@
  * Worker (inside the async child process): one of W threads taking one lock
  * asynchronously, one acquisition in flight at a time: `await acquire`,
  * increment a shared counter, release. Rounds as in workers/contended.ts.
- * W = 1 measures the uncontended async round trip.
+ * W = 1 measures the uncontended async round trip. Each locked update is
+ * timed as in workers/contended.ts: from asking for the lock to having
+ * released it (clock read outside the critical section), into a log-linear
+ * histogram.
  *
  * Locks: an os-mutex class through acquireAsync() + release(), or the Web
  * Locks API, `navigator.locks.request(name, callback)`.
@@ -11,6 +14,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 
 import { arriveAndWaitForGo, STOP } from '../harness/control';
+import { WAIT_BUCKETS, waitBucket } from '../harness/stats';
 import { implementationById } from '../implementations';
 
 export interface AsyncSetup {
@@ -29,6 +33,9 @@ export interface AsyncRound {
 
 export interface AsyncReply {
   count: number;
+  /** Locked updates per wait bucket (harness/stats.ts). */
+  waits: number[];
+  maxWaitNs: number;
 }
 
 /** The async API this scenario needs; lib classes have it once acquireAsync() exists. */
@@ -65,13 +72,19 @@ const update = (): void => {
   counter[0]++;
 };
 
-async function hammer(round: number): Promise<number> {
+async function hammer(round: number): Promise<AsyncReply> {
+  const waits = new Float64Array(WAIT_BUCKETS);
+  let maxMs = 0;
   let count = 0;
   while (Atomics.load(control, STOP) !== round) {
+    const t0 = performance.now();
     await lockedUpdate(update);
+    const ms = performance.now() - t0;
+    waits[waitBucket(ms * 1e6)]++;
+    if (ms > maxMs) maxMs = ms;
     count++;
   }
-  return count;
+  return { count, waits: Array.from(waits), maxWaitNs: maxMs * 1e6 };
 }
 
 parentPort!.on('message', ({ round }: AsyncRound) => {
@@ -79,9 +92,8 @@ parentPort!.on('message', ({ round }: AsyncRound) => {
   // A pending Web Locks request (and Atomics.waitAsync) does not keep the
   // event loop alive: without this timer the worker could exit mid-round.
   const keepAlive = setInterval(() => undefined, 1_000);
-  void hammer(round).then((count) => {
+  void hammer(round).then((reply) => {
     clearInterval(keepAlive);
-    const reply: AsyncReply = { count };
     parentPort!.postMessage(reply);
   });
 });

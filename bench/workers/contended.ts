@@ -8,11 +8,20 @@
  * critical section: plain, non-atomic writes that only the lock protects, so
  * the parent can detect lost updates); release; then `outsideOps` steps of
  * local work (workers/local-work.ts), or none.
+ *
+ * Wait times: each iteration reads the monotonic clock (performance.now())
+ * just before acquire() and just after release(), both outside the critical
+ * section, and files the difference in a log-linear histogram
+ * (harness/stats.ts waitBucket) after the release. So the figure is the time
+ * from asking for the lock to having given it back: the wait, plus the
+ * critical section and the acquire/release calls themselves (the W = 1 rows
+ * show that floor). Every class pays the same two clock reads per iteration.
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
 import { arriveAndWaitForGo, STOP } from '../harness/control';
+import { WAIT_BUCKETS, waitBucket } from '../harness/stats';
 import { type BenchLock, implementationById } from '../implementations';
 import { keepResult, localWork } from './local-work';
 
@@ -31,21 +40,31 @@ export interface ContendedRound {
 
 export interface ContendedReply {
   count: number;
+  /** Acquisitions per wait bucket (harness/stats.ts), ask-to-release time. */
+  waits: number[];
+  /** The longest ask-to-release time, ns. */
+  maxWaitNs: number;
 }
 
 function hammer(m: BenchLock, shared: Int32Array, control: Int32Array, round: number,
-  writes: number, outsideOps: number): number {
+  writes: number, outsideOps: number): ContendedReply {
+  const waits = new Float64Array(WAIT_BUCKETS);
+  let maxMs = 0;
   let count = 0;
   let x = count + 1;
   while (Atomics.load(control, STOP) !== round) {
+    const t0 = performance.now();
     m.acquire();
     for (let k = 0; k < writes; k++) shared[k]++;
     m.release();
+    const ms = performance.now() - t0;
+    waits[waitBucket(ms * 1e6)]++;
+    if (ms > maxMs) maxMs = ms;
     count++;
     if (outsideOps > 0) x = localWork(x, outsideOps);
   }
   keepResult(x);
-  return count;
+  return { count, waits: Array.from(waits), maxWaitNs: maxMs * 1e6 };
 }
 
 const setup = workerData as ContendedSetup;
@@ -55,7 +74,7 @@ const control = new Int32Array(setup.control);
 
 parentPort!.on('message', ({ round, writes, outsideOps }: ContendedRound) => {
   arriveAndWaitForGo(control, round);
-  const reply: ContendedReply = { count: hammer(lock, shared, control, round, writes, outsideOps) };
+  const reply = hammer(lock, shared, control, round, writes, outsideOps);
   parentPort!.postMessage(reply);
 });
 parentPort!.postMessage('ready');

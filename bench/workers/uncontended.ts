@@ -9,6 +9,7 @@
  *   guard        { using g = m.lock(); }              one instance (tsc's ES2022 `using` helpers)
  *   guardRelease m.lock().release();                  one instance: the guard without `using`
  *   roundRobin4  ms[i & 3].acquire(); ...release();   four instances, one call site
+ *   roundRobin8  ms[i & 7].acquire(); ...release();   eight instances, one call site
  *   depth        acquire d times, release d times, d = 1..maxDepth (recursive only)
  * The yardstick (`inline`) has the three-state Atomics operations written out
  * in the loop itself, with no call at all.
@@ -20,7 +21,7 @@ import { type BenchLock, implementationById } from '../implementations';
 import { lockSlow, unlockSlow } from '../inline-lock';
 import { type Timing, timeLoop } from './timing';
 
-export type UncontendedVariant = 'pair' | 'guard' | 'guardRelease' | 'roundRobin4' | 'depth';
+export type UncontendedVariant = 'pair' | 'guard' | 'guardRelease' | 'roundRobin4' | 'roundRobin8' | 'depth';
 
 export interface UncontendedJob {
   implId: string;
@@ -44,9 +45,10 @@ function inlineLoop(states: Int32Array[]): (n: number) => void {
       }
     };
   }
+  const mask = states.length - 1;
   return (n) => {
     for (let i = 0; i < n; i++) {
-      const s = states[i & 3];
+      const s = states[i & mask];
       if (Atomics.compareExchange(s, 0, 0, 1) !== 0) lockSlow(s);
       if (Atomics.sub(s, 0, 1) !== 1) unlockSlow(s);
     }
@@ -78,10 +80,12 @@ function guardReleaseLoop(m: BenchLock): (n: number) => void {
   };
 }
 
+/** `ms.length` is a power of two. */
 function roundRobinLoop(ms: BenchLock[]): (n: number) => void {
+  const mask = ms.length - 1;
   return (n) => {
     for (let i = 0; i < n; i++) {
-      const m = ms[i & 3];
+      const m = ms[i & mask];
       m.acquire();
       m.release();
     }
@@ -100,7 +104,7 @@ function depthLoop(m: BenchLock, depth: number): (n: number) => void {
 function run(job: UncontendedJob): UncontendedResult {
   const impl = implementationById(job.implId);
   if (impl.yardstick) {
-    const count = job.variant === 'roundRobin4' ? 4 : 1;
+    const count = job.variant === 'roundRobin4' ? 4 : job.variant === 'roundRobin8' ? 8 : 1;
     const states = Array.from({ length: count }, () => new Int32Array(new SharedArrayBuffer(4)));
     return { samplesNs: [timeLoop(inlineLoop(states), 1, job.timing)] };
   }
@@ -112,7 +116,9 @@ function run(job: UncontendedJob): UncontendedResult {
     case 'guardRelease':
       return { samplesNs: [timeLoop(guardReleaseLoop(impl.create()), 1, job.timing)] };
     case 'roundRobin4':
-      return { samplesNs: [timeLoop(roundRobinLoop([0, 1, 2, 3].map(() => impl.create())), 1, job.timing)] };
+      return { samplesNs: [timeLoop(roundRobinLoop(Array.from({ length: 4 }, () => impl.create())), 1, job.timing)] };
+    case 'roundRobin8':
+      return { samplesNs: [timeLoop(roundRobinLoop(Array.from({ length: 8 }, () => impl.create())), 1, job.timing)] };
     case 'depth': {
       const m = impl.create();
       const samplesNs: number[][] = [];

@@ -19,7 +19,7 @@ import { FLAG_ABANDONED, META_COUNT as COUNT, META_FLAGS as FLAGS, META_OWNER as
 import { describeOwner, formatOwner, type OwnerId, type ProcessOwner } from '../contract/owner';
 import { SELF as OWNER_SELF } from '../contract/owner';
 import { NO_OWNER as NO_OWNER_ID } from '../contract/layout';
-import type { BackendName, RawLock, WaitCycleStep } from '../contract/raw-lock';
+import type { BackendName, RawLock, RawLockOps, WaitCycleStep } from '../contract/raw-lock';
 import { illegalConstructor, invalidArgType, invalidThis } from './arg-errors';
 import { Adoptions, isThenable } from './adoption';
 import { AsyncQueue } from './async-queue';
@@ -81,8 +81,14 @@ function checkHandleClass(backend: unknown, kind: unknown, info: LockClassInfo):
 export abstract class BaseLock<Owner extends OwnerId | ProcessOwner = OwnerId> {
   readonly #raw: RawLock;
   readonly #meta: Int32Array;
+  /**
+   * The backend's shared uncontended path (RawLockOps), called with #token;
+   * undefined for a raw lock without one, whose own functions are then
+   * called (#tryLock, #unlock).
+   */
+  readonly #ops: RawLockOps | undefined;
+  readonly #token: unknown;
   readonly #tryLock: () => boolean;
-  readonly #lockFor: (ms: number) => boolean;
   readonly #unlock: () => void;
   readonly #name: string;
   #asyncQueue: AsyncQueue | undefined;
@@ -106,8 +112,9 @@ export abstract class BaseLock<Owner extends OwnerId | ProcessOwner = OwnerId> {
     const raw = adoptions.take(new.target) ?? info.backend.create(info.kind, arg);
     this.#raw = raw;
     this.#meta = raw.meta;
+    this.#ops = raw.ops;
+    this.#token = raw.token;
     this.#tryLock = raw.tryLock;
-    this.#lockFor = raw.lockFor;
     this.#unlock = raw.unlock;
     this.#name = info.name;
     this.backend = info.backend.name;
@@ -155,7 +162,7 @@ export abstract class BaseLock<Owner extends OwnerId | ProcessOwner = OwnerId> {
       // The hot path: no option parsing, one OWNER load, one tryLock call.
       const meta = this.#meta;
       if (meta[OWNER] === SELF) return this.reenter(Infinity);
-      if (!this.#tryLock()) this.#waitUntil(Infinity);
+      if (!this.#take()) this.#waitUntil(Infinity);
       meta[COUNT] = 1;
       return true;
     }
@@ -187,7 +194,9 @@ export abstract class BaseLock<Owner extends OwnerId | ProcessOwner = OwnerId> {
     }
     meta[COUNT] = 0;
     if (meta[FLAGS] !== 0) Atomics.and(meta, FLAGS, ~FLAG_ABANDONED);
-    this.#unlock();
+    const ops = this.#ops;
+    if (ops !== undefined) ops.unlock(this.#token);
+    else this.#unlock();
   }
 
   /** Whether any thread holds the lock (a named lock: in any process; a snapshot). Never blocks. */
@@ -220,7 +229,9 @@ export abstract class BaseLock<Owner extends OwnerId | ProcessOwner = OwnerId> {
    */
   get abandoned(): boolean {
     const meta = this.#meta;
-    return meta[OWNER] === SELF && (Atomics.load(meta, FLAGS) & FLAG_ABANDONED) !== 0;
+    // A plain read: only the holder's answer can be true, and the holder's
+    // acquisition ordered the flag (set before the lock was handed on).
+    return meta[OWNER] === SELF && (meta[FLAGS] & FLAG_ABANDONED) !== 0;
   }
 
   /** Plain data naming this lock; send it to a worker and call `from()` there. */
@@ -242,7 +253,8 @@ export abstract class BaseLock<Owner extends OwnerId | ProcessOwner = OwnerId> {
       const timeout = parseAcquireOptions(options);
       if (!this.#acquireWithin(timeout)) throw this.#timeoutError(timeout);
     }
-    return new MutexGuard(this, this.abandoned);
+    // The caller holds the lock now: the flag needs no owner check and no atomic read.
+    return new MutexGuard(this, (this.#meta[FLAGS] & FLAG_ABANDONED) !== 0);
   }
 
   /**
@@ -392,10 +404,16 @@ export abstract class BaseLock<Owner extends OwnerId | ProcessOwner = OwnerId> {
     }));
   }
 
+  /** The raw lock's tryLock, through the backend's ops table when it has one. Never blocks. */
+  #take(): boolean {
+    const ops = this.#ops;
+    return ops !== undefined ? ops.tryLock(this.#token) : this.#tryLock();
+  }
+
   /** Acquires within `timeout` ms (0: try once; Infinity: forever). */
   #acquireWithin(timeout: number): boolean {
     if (this.#meta[OWNER] === SELF) return this.reenter(timeout);
-    if (this.#tryLock() || (timeout > 0 && this.#waitUntil(timeout))) {
+    if (this.#take() || (timeout > 0 && this.#waitUntil(timeout))) {
       this.#meta[COUNT] = 1;
       return true;
     }
@@ -410,21 +428,22 @@ export abstract class BaseLock<Owner extends OwnerId | ProcessOwner = OwnerId> {
     const deadline = performance.now() + timeout;
     // A wait without a timeout that has already lasted a slice looks for a
     // wait cycle through this thread after every slice (native backend).
-    const findCycle = timeout === Infinity ? this.#raw.findWaitCycle : undefined;
+    const raw = this.#raw;
+    const findCycle = timeout === Infinity && raw.findWaitCycle !== undefined;
     let recorded = false;
     try {
       for (;;) {
         const remaining = deadline - performance.now();
         if (remaining <= 0) return false;
-        if (this.#lockFor(remaining < WAIT_SLICE_MS ? remaining : WAIT_SLICE_MS)) return true;
-        if (findCycle !== undefined) {
+        if (raw.lockFor(remaining < WAIT_SLICE_MS ? remaining : WAIT_SLICE_MS)) return true;
+        if (findCycle) {
           recorded = true;
-          const cycle = findCycle();
+          const cycle = raw.findWaitCycle!();
           if (cycle !== undefined) throw deadlockCycleError(cycle);
         }
       }
     } finally {
-      if (recorded) this.#raw.endWait?.();
+      if (recorded) raw.endWait?.();
     }
   }
 

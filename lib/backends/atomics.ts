@@ -10,6 +10,16 @@
  * also live in the buffer, so every thread sees them. The layout is
  * `contract/layout.ts`'s ATOMICS_*.
  *
+ * Eventually fair, as Go's sync.Mutex: newcomers may barge (take a lock
+ * freed a moment ago ahead of parked waiters, which keeps throughput), but
+ * once waiters have been parked ATOMICS_STARVE_MS, a contended release hands
+ * the lock over: it leaves the word RESERVED (free, but the fast path fails
+ * on it) and wakes the longest-parked waiter (Atomics.notify wakes in FIFO
+ * order), which takes it. Hand-overs go on until one reaches a waiter that
+ * had waited less than that. A reservation names no thread: a woken waiter,
+ * or any that has waited ATOMICS_STARVE_MS, may take it, so one whose waiter
+ * timed out or died is taken by the next waiter to wake.
+ *
  * It is the fallback where no native binary loads, and the yardstick the
  * native backend is benchmarked against.
  * @module
@@ -17,6 +27,7 @@
 import {
   ATOMICS_ASYNC_SEQ_AT as ASYNC_SEQ, ATOMICS_ASYNC_WAITERS_AT as ASYNC_WAITERS, ATOMICS_HOLDER_SHIFT,
   ATOMICS_ID_AT as ID_AT, ATOMICS_KIND_AT as KIND_AT, ATOMICS_MAGIC as MAGIC, ATOMICS_MAGIC_AT as MAGIC_AT,
+  ATOMICS_PARKED_SINCE_AT as PARKED_SINCE, ATOMICS_RESERVED, ATOMICS_STARVE_MS as STARVE_MS,
   ATOMICS_STATE as STATE, ATOMICS_WAITERS as WAITERS, ATOMICS_WORDS as WORDS, KIND_MUTEX, KIND_RECURSIVE,
   META_OWNER as OWNER,
 } from '../contract/layout';
@@ -40,6 +51,17 @@ const BYTES = WORDS * Int32Array.BYTES_PER_ELEMENT;
 /** The lock word while this thread holds the lock (and no waiter is announced). */
 const HELD = (SELF + 1) << ATOMICS_HOLDER_SHIFT;
 
+/** The lock word of a reserved lock (a reservation always announces waiters). */
+const RESERVED = ATOMICS_RESERVED | WAITERS;
+
+/** PARKED_SINCE's clock: Date.now() (every thread reads the same one), low 30 bits. */
+const STAMP_MASK = 0x3fffffff;
+function stamp(): number {
+  return (Date.now() & STAMP_MASK) || 1;
+}
+/** Whole ms ticks since a stamp that guarantee STARVE_MS have passed (a tick may be partly gone). */
+const STARVE_TICKS = STARVE_MS + 1;
+
 /**
  * Longest single Atomics.waitAsync of an async waiter (ms); it simply parks
  * again. Every release wakes every parked async waiter, so this only matters
@@ -62,17 +84,23 @@ function makeRaw(buffer: SharedArrayBuffer, kind: LockKind): RawLock {
 
   /**
    * One step of a contended acquisition: takes a free word (announcing
-   * waiters, as it cannot know there are none: Drepper's "mutex2"), or sets
-   * the waiters bit on a held one. Returns 0 when the lock is now ours, else
-   * the word value to park on.
+   * waiters, as it cannot know there are none: Drepper's "mutex2"), or a
+   * reserved one when `mayTakeReserved`, or sets the waiters bit on a held
+   * one. Returns 0 when the lock is now ours, 1 when it took a reserved
+   * lock, else the word value to park on (never 0 or 1).
    */
-  const takeOrAnnounce = (): number => {
+  const takeOrAnnounce = (mayTakeReserved: boolean): number => {
     for (;;) {
       const word = Atomics.load(i32, STATE);
       if (word === 0) {
         if (Atomics.compareExchange(i32, STATE, 0, HELD | WAITERS) === 0) {
           i32[OWNER] = SELF;
           return 0;
+        }
+      } else if (word === RESERVED && mayTakeReserved) {
+        if (Atomics.compareExchange(i32, STATE, RESERVED, HELD | WAITERS) === RESERVED) {
+          i32[OWNER] = SELF;
+          return 1;
         }
       } else if ((word & WAITERS) !== 0 ||
                  Atomics.compareExchange(i32, STATE, word, word | WAITERS) === word) {
@@ -85,13 +113,22 @@ function makeRaw(buffer: SharedArrayBuffer, kind: LockKind): RawLock {
   const lockFor = (ms: number): boolean => {
     if (i32[OWNER] === SELF) return false;
     if (tryLock()) return true;
-    const deadline = performance.now() + ms;
+    const start = performance.now();
+    const deadline = start + ms;
+    let woken = false;
     for (;;) {
-      const parkOn = takeOrAnnounce();
+      const now = performance.now();
+      const parkOn = takeOrAnnounce(woken || now - start >= STARVE_MS);
+      if (parkOn === 1) {
+        // Handed over. A waiter that had not waited long ends the hand-overs.
+        if (now - start < STARVE_MS) Atomics.store(i32, PARKED_SINCE, 0);
+        return true;
+      }
       if (parkOn === 0) return true;
-      const remaining = deadline - performance.now();
+      const remaining = deadline - now;
       if (remaining <= 0) return false;
-      Atomics.wait(i32, STATE, parkOn, remaining);
+      if (Atomics.load(i32, PARKED_SINCE) === 0) Atomics.compareExchange(i32, PARKED_SINCE, 0, stamp());
+      woken = Atomics.wait(i32, STATE, parkOn, remaining) === 'ok';
     }
   };
 
@@ -106,6 +143,8 @@ function makeRaw(buffer: SharedArrayBuffer, kind: LockKind): RawLock {
   // releases then broadcast needlessly, which costs time, never a wake-up).
   // One outstanding waitAsync per object.
   let registered = false;
+  /** When this object's async waiting began (it may take a reserved lock STARVE_MS later). */
+  let since = 0;
   let parked = false;
   let cancelled = false;
   let onWake: (() => void) | undefined;
@@ -115,6 +154,7 @@ function makeRaw(buffer: SharedArrayBuffer, kind: LockKind): RawLock {
     if (!registered) {
       Atomics.add(i32, ASYNC_WAITERS, 1);
       registered = true;
+      since = performance.now();
     }
     // The sequence is read before the try: a release after the try bumps it
     // (it sees our waiters bit and our count), so the wait below returns at
@@ -122,7 +162,8 @@ function makeRaw(buffer: SharedArrayBuffer, kind: LockKind): RawLock {
     const seq = Atomics.load(i32, ASYNC_SEQ);
     // Announcing is right even when this thread holds the lock: its own
     // release must then notify.
-    if (takeOrAnnounce() === 0) return true;
+    const parkOn = takeOrAnnounce(performance.now() - since >= STARVE_MS);
+    if (parkOn === 0 || parkOn === 1) return true;
     if (parked) return false;
     const result = Atomics.waitAsync(i32, ASYNC_SEQ, seq, ASYNC_WAIT_CAP_MS);
     if (!result.async) {
@@ -146,16 +187,37 @@ function makeRaw(buffer: SharedArrayBuffer, kind: LockKind): RawLock {
     }
   };
 
+  /**
+   * After a release that found waiters announced (the word is now free):
+   * wakes one parked waiter, handing the lock over to it when waiters have
+   * been parked STARVE_MS, and every async waiter (one that has waited
+   * STARVE_MS may take a reserved lock too, so a run of hand-overs between
+   * synchronous waiters does not shut it out).
+   */
+  const wakeAfterRelease = (): void => {
+    const parkedSince = Atomics.load(i32, PARKED_SINCE);
+    if (parkedSince !== 0 && ((stamp() - parkedSince) & STAMP_MASK) >= STARVE_TICKS &&
+        Atomics.compareExchange(i32, STATE, 0, RESERVED) === 0) {
+      if (Atomics.notify(i32, STATE, 1) === 0) {
+        // Nobody parked on the word: no hand-over (unless a waiter that has
+        // waited long took it meanwhile). A waiter that parked on the
+        // reserved word since the notify is woken to see it free.
+        Atomics.compareExchange(i32, PARKED_SINCE, parkedSince, 0);
+        if (Atomics.compareExchange(i32, STATE, RESERVED, 0) === RESERVED) Atomics.notify(i32, STATE, 1);
+      }
+    } else {
+      Atomics.notify(i32, STATE, 1);
+    }
+    if (Atomics.load(i32, ASYNC_WAITERS) !== 0) {
+      Atomics.add(i32, ASYNC_SEQ, 1);
+      Atomics.notify(i32, ASYNC_SEQ);
+    }
+  };
+
   const unlock = (): void => {
     if (i32[OWNER] !== SELF) return;
     i32[OWNER] = NO_OWNER;
-    if ((Atomics.exchange(i32, STATE, 0) & WAITERS) !== 0) {
-      Atomics.notify(i32, STATE, 1);
-      if (Atomics.load(i32, ASYNC_WAITERS) !== 0) {
-        Atomics.add(i32, ASYNC_SEQ, 1);
-        Atomics.notify(i32, ASYNC_SEQ);
-      }
-    }
+    if ((Atomics.exchange(i32, STATE, 0) & WAITERS) !== 0) wakeAfterRelease();
   };
 
   return {

@@ -18,7 +18,7 @@ import { isSharedArrayBuffer, type MutexHandle } from '../contract/handle';
 import {
   KIND_MUTEX, KIND_RECURSIVE, META_OWNER, META_WORDS, NO_OWNER, SLOW_ARM, SLOW_DISARM, SLOW_LOCK_FOR,
 } from '../contract/layout';
-import type { Backend, LockKind, RawLock, WaitCycleStep } from '../contract/raw-lock';
+import type { Backend, LockKind, RawLock, RawLockOps, WaitCycleStep } from '../contract/raw-lock';
 import { MutexInvalidHandleError, MutexUnsupportedError } from '../api/errors';
 import { BaseMutex } from '../api/lock';
 import { defineLockClass } from '../api/lock-class';
@@ -26,25 +26,21 @@ import { BaseRecursiveMutex } from '../api/recursive';
 import { provideNativeAddon } from '../services/native-addon';
 import { provideOwnerDeathWatch } from '../services/owner-death';
 
-/**
- * One lock as the addon gives it to this thread (native/napi/lock_functions.cc).
- * Its functions keep it alive; the addon frees its entry once it is collected.
- */
-interface NativeLock {
-  id: number;
-  /** This thread's entry of the lock in the addon: slow()'s first argument. */
-  slot: number;
-  /** Never blocks. */
-  tryLock(): boolean;
-  /** Never blocks. */
-  unlock(): void;
-}
-
 /** The addon's exports (native/napi/addon.cc). */
 interface NativeBinding {
   init(threadId: number): void;
-  create(kind: number, words: Int32Array): NativeLock | undefined;
-  open(id: number, kind: number, tag: number, words: Int32Array): NativeLock | undefined;
+  /** A new lock, recorded while `anchor` lives: its slot. Never blocks. */
+  create(kind: number, words: Int32Array, anchor: object): number | undefined;
+  /** The live lock `id`, recorded while `anchor` lives: its slot. Never blocks. */
+  open(id: number, kind: number, tag: number, words: Int32Array, anchor: object): number | undefined;
+  /** Where tryLock()/unlock() read their slot: a word of shared memory. */
+  setSlotWord(words: Int32Array): void;
+  /** Never blocks. The lock of the slot in the slot word. */
+  tryLock(): object | undefined;
+  /** Never blocks. The lock of the slot in the slot word. */
+  unlock(): void;
+  /** The lock id of `slot`. */
+  idOf(slot: number): number | undefined;
   /** slow(slot, SLOW_LOCK_FOR, ms): boolean (BLOCKS up to ms); slow(slot, SLOW_ARM | SLOW_DISARM): undefined. */
   slow(slot: number, op: number, ms?: number): boolean | undefined;
   /** Frees the entries of collected lock objects now; returns the entries left. Never blocks (beyond short native locks). */
@@ -81,6 +77,26 @@ const BINDING_HINT =
   '(a bundled app must: its code no longer sits in the package folder)';
 
 /**
+ * The uncontended path of every native lock of this thread: the slot goes
+ * into the addon's slot word, then one argument-less native call (no
+ * argument conversion in Node-API). One pair of functions for every lock,
+ * so BaseLock's call sites stay monomorphic.
+ */
+function makeOps(b: NativeBinding): RawLockOps {
+  const slotWord = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  b.setSlotWord(slotWord);
+  return Object.freeze({
+    tryLock: (slot: unknown): boolean => {
+      slotWord[0] = slot as number;
+      return b.tryLock() !== undefined; // called on `b`: the receiver it returns is an object
+    },
+    unlock: (slot: unknown): void => {
+      slotWord[0] = slot as number;
+      b.unlock();
+    },
+  });
+}
+/**
  * Loads the addon for this thread and wires it up. Never throws: a failure
  * is the reason `available` is false. Where the binary comes from:
  * - `OS_MUTEX_NATIVE_BINDING` set (absolute path of the `.node` file): that
@@ -95,7 +111,7 @@ const BINDING_HINT =
  * `process.getBuiltinModule`, Node >= 20.16) rather than a bare `require`,
  * which a bundler would rewrite and which an ES-module bundle does not have.
  */
-function load(): { binding?: NativeBinding; error?: Error } {
+function load(): { binding?: NativeBinding; ops?: RawLockOps; error?: Error } {
   if (process.env.OS_MUTEX_BACKEND === 'atomics') {
     return { error: new Error('the native backend is disabled by OS_MUTEX_BACKEND=atomics') };
   }
@@ -129,9 +145,10 @@ function load(): { binding?: NativeBinding; error?: Error } {
     }
   }
   try {
+    const ops = makeOps(binding);
     binding.setWakeHandler(dispatchWake);
     provideOwnerDeathWatch((words) => binding.watchSharedLock(words));
-    return { binding };
+    return { binding, ops };
   } catch (error) {
     return { error: error as Error };
   }
@@ -174,50 +191,84 @@ function armCanary(): void {
   canaries.register({}, undefined);
 }
 
-function wrap(b: NativeBinding, native: NativeLock, kind: LockKind, words: Int32Array): RawLock {
-  const { id, slot, tryLock } = native;
-  const { slow } = b;
-  armCanary();
-  const handle: MutexHandle = Object.freeze({
-    osMutex: 1, backend: 'native', kind, id, tag: b.tag, pid: process.pid, buffer: words.buffer as SharedArrayBuffer,
-  });
-  let wakeFn: (() => void) | undefined;
-  const tryLockOrNotify = (wake: () => void): boolean => {
+const NATIVE_OPS: RawLockOps | undefined = loaded.ops;
+
+/**
+ * One native lock in this thread. It is the addon entry's anchor: the entry
+ * (and its slot, `token`) lives while this object does. No per-lock
+ * functions: the methods are shared, and the handle is made on first use.
+ */
+class NativeRawLock implements RawLock {
+  readonly meta: Int32Array;
+  readonly ops: RawLockOps = NATIVE_OPS!;
+  /** This thread's entry of the lock in the addon (its slot), once recorded. */
+  token = -1;
+  id: number;
+  readonly kind: LockKind;
+  #handle: MutexHandle | undefined = undefined;
+  #wake: (() => void) | undefined = undefined;
+
+  constructor(meta: Int32Array, kind: LockKind, id: number) {
+    this.meta = meta;
+    this.kind = kind;
+    this.id = id;
+  }
+
+  tryLock(): boolean {
+    return this.ops.tryLock(this.token);
+  }
+
+  unlock(): void {
+    this.ops.unlock(this.token);
+  }
+
+  lockFor(ms: number): boolean {
+    return binding!.slow(this.token, SLOW_LOCK_FOR, ms) === true;
+  }
+
+  tryLockOrNotify(wake: () => void): boolean {
+    const id = this.id;
     let targets = wakeTargets.get(id);
     if (targets === undefined) wakeTargets.set(id, (targets = new Set()));
-    targets.add((wakeFn = wake));
-    slow(slot, SLOW_ARM); // arm first, then try: a release in between still wakes us
-    return tryLock();
-  };
-  const cancelNotify = (): void => {
-    const targets = wakeTargets.get(id);
-    if (targets === undefined || wakeFn === undefined) return;
-    targets.delete(wakeFn);
+    targets.add((this.#wake = wake));
+    binding!.slow(this.token, SLOW_ARM); // arm first, then try: a release in between still wakes us
+    return this.ops.tryLock(this.token);
+  }
+
+  cancelNotify(): void {
+    const targets = wakeTargets.get(this.id);
+    if (targets === undefined || this.#wake === undefined) return;
+    targets.delete(this.#wake);
     if (targets.size === 0) {
-      wakeTargets.delete(id);
-      slow(slot, SLOW_DISARM);
+      wakeTargets.delete(this.id);
+      binding!.slow(this.token, SLOW_DISARM);
     }
-  };
-  return {
-    meta: words,
-    tryLock,
-    lockFor: (ms: number) => slow(slot, SLOW_LOCK_FOR, ms) === true,
-    unlock: native.unlock,
-    tryLockOrNotify,
-    cancelNotify,
-    findWaitCycle: () => {
-      const flat = b.findWaitCycle(id);
-      if (flat === undefined) return undefined;
-      const steps: WaitCycleStep[] = [];
-      for (let i = 0; i < flat.length; i += 3) {
-        steps.push({ thread: flat[i], lock: `${CLASS_OF_CODE[flat[i + 2]] ?? 'lock'} #${flat[i + 1]}` });
-      }
-      return steps;
-    },
-    endWait: () => b.endWait(),
-    handle,
-    label: `#${id}`,
-  };
+  }
+
+  findWaitCycle(): readonly WaitCycleStep[] | undefined {
+    const flat = binding!.findWaitCycle(this.id);
+    if (flat === undefined) return undefined;
+    const steps: WaitCycleStep[] = [];
+    for (let i = 0; i < flat.length; i += 3) {
+      steps.push({ thread: flat[i], lock: `${CLASS_OF_CODE[flat[i + 2]] ?? 'lock'} #${flat[i + 1]}` });
+    }
+    return steps;
+  }
+
+  endWait(): void {
+    binding!.endWait();
+  }
+
+  get handle(): MutexHandle {
+    return (this.#handle ??= Object.freeze({
+      osMutex: 1, backend: 'native', kind: this.kind, id: this.id, tag: binding!.tag, pid: process.pid,
+      buffer: this.meta.buffer as SharedArrayBuffer,
+    }));
+  }
+
+  get label(): string {
+    return `#${this.id}`;
+  }
 }
 
 function requireBinding(): NativeBinding {
@@ -235,9 +286,13 @@ export const nativeBackend: Backend = {
     const b = requireBinding();
     const words = new Int32Array(new SharedArrayBuffer(META_BYTES));
     words[META_OWNER] = NO_OWNER;
-    const native = b.create(KIND_CODE[kind], words);
-    if (native === undefined) throw new MutexUnsupportedError('the native addon refused a new lock');
-    return wrap(b, native, kind, words);
+    const raw = new NativeRawLock(words, kind, 0);
+    const slot = b.create(KIND_CODE[kind], words, raw);
+    if (slot === undefined) throw new MutexUnsupportedError('the native addon refused a new lock');
+    raw.token = slot;
+    raw.id = b.idOf(slot)!;
+    armCanary();
+    return raw;
   },
   open({ id, tag, pid, buffer }, kind) {
     const b = requireBinding();
@@ -258,13 +313,16 @@ export const nativeBackend: Backend = {
       throw new MutexInvalidHandleError(`handle #${id} without the shared memory of a native lock`);
     }
     const words = new Int32Array(buffer);
-    const native = b.open(id, KIND_CODE[kind], tag, words);
-    if (native === undefined) {
+    const raw = new NativeRawLock(words, kind, id);
+    const slot = b.open(id, KIND_CODE[kind], tag, words, raw);
+    if (slot === undefined) {
       throw new MutexInvalidHandleError(
         `no live lock #${id} of this kind: it never existed, every object referring to it was collected, ` +
         'or the handle was altered');
     }
-    return wrap(b, native, kind, words);
+    raw.token = slot;
+    armCanary();
+    return raw;
   },
 };
 

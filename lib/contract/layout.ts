@@ -47,7 +47,11 @@ export const SLOW_DISARM = 2;
 // also the lock's shared words. The native addon reads this layout to release
 // an Atomics lock whose holder thread died (lib/services/owner-death.ts).
 
-/** Word index: the lock word. 0 free; else (holder's threadId + 1) << ATOMICS_HOLDER_SHIFT, | ATOMICS_WAITERS. */
+/**
+ * Word index: the lock word. 0 free; {@link ATOMICS_RESERVED} | ATOMICS_WAITERS
+ * free but kept for the waiter a release woke; else (holder's threadId + 1) <<
+ * ATOMICS_HOLDER_SHIFT, | ATOMICS_WAITERS.
+ */
 export const ATOMICS_STATE = 3;
 /** Word index: {@link ATOMICS_MAGIC}. */
 export const ATOMICS_MAGIC_AT = 4;
@@ -59,6 +63,14 @@ export const ATOMICS_ID_AT = 6;
 export const ATOMICS_ASYNC_SEQ_AT = 7;
 /** Word index: how many lock objects (in any thread) have async waiters parked. */
 export const ATOMICS_ASYNC_WAITERS_AT = 8;
+/**
+ * Word index: when the current run of parked waiters began (Date.now() in
+ * ms, low 30 bits, never 0), set by a waiter that parks while it is 0; 0
+ * when none. A contended release ATOMICS_STARVE_MS or more after it keeps
+ * the lock ({@link ATOMICS_RESERVED}) for the waiter it wakes instead of
+ * freeing it; that waiter clears it when it had waited less than that.
+ */
+export const ATOMICS_PARKED_SINCE_AT = 9;
 /** Size of an Atomics lock's buffer, in int32 words. */
 export const ATOMICS_WORDS = 12;
 /** "OSMX": marks a buffer as an Atomics lock. */
@@ -67,6 +79,14 @@ export const ATOMICS_MAGIC = 0x584d534f;
 export const ATOMICS_WAITERS = 1;
 /** The lock word of a holder is (threadId + 1) shifted left by this. */
 export const ATOMICS_HOLDER_SHIFT = 1;
+/**
+ * Lock word of a free lock kept for the waiter a release woke: newcomers'
+ * fast path (compare-exchange from 0) fails on it, so they queue. No
+ * holder's word: it would be threadId 2^30 - 1's.
+ */
+export const ATOMICS_RESERVED = -0x80000000;
+/** Waiters parked this long (ms) make contended releases hand the lock over (see ATOMICS_PARKED_SINCE_AT). */
+export const ATOMICS_STARVE_MS = 1;
 
 // --- A condition's buffer (lib/api/condition.ts) -----------------------------
 // Waiters take a slot, park on its STATE word and are told by notify(), which

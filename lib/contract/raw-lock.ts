@@ -28,10 +28,34 @@ export interface WaitCycleStep {
 }
 
 /**
- * One raw lock as seen from one thread. The functions are called unbound
- * (`const f = raw.tryLock; f()` must work) and never throw.
+ * The uncontended path of every lock of a backend, as functions shared by
+ * all of them: `ops.tryLock(token)` and `ops.unlock(token)` do what the lock's
+ * own tryLock() and unlock() do, for the lock whose {@link RawLock.token} is
+ * `token`. The caller keeps the raw lock alive while it uses its token. One
+ * table per backend keeps the callers' call sites monomorphic however many
+ * locks a program uses. Optional: without it, the lock's own tryLock and
+ * unlock are called (`lib/api/lock.ts`).
+ */
+export interface RawLockOps {
+  tryLock(token: unknown): boolean;
+  unlock(token: unknown): void;
+}
+
+/**
+ * One raw lock as seen from one thread. Its functions never throw. tryLock
+ * and unlock are called unbound (`const f = raw.tryLock; f()` must work)
+ * unless the lock has {@link RawLock.ops}; the others are called as methods
+ * of the raw lock (`raw.lockFor(ms)`; plain closures that ignore `this` are
+ * fine too).
  */
 export interface RawLock {
+  /**
+   * Optional: the backend's shared table of the uncontended operations
+   * (see {@link RawLockOps}), called with {@link RawLock.token}.
+   */
+  readonly ops?: RawLockOps;
+  /** This lock's argument to `ops` (e.g. a small integer). Only with `ops`. */
+  readonly token?: unknown;
   /** The shared words (META_OWNER, META_COUNT, META_FLAGS), readable by every thread that has this lock. */
   readonly meta: Int32Array;
   /** Never blocks. True when the caller now holds the lock (OWNER = caller). */

@@ -2,10 +2,14 @@
 //
 // Exports, per environment (used only by lib/; none is public API):
 //   init(threadId)                  env_functions.cc
+//   setSlotWord(words)              env_functions.cc: where tryLock()/unlock() read their slot
 //   setWakeHandler(fn)              env_functions.cc
 //   tag                             this process's lock table tag (carried in handles)
-//   create(kind, words)             lock_functions.cc: a new lock -> NativeLock | undefined
-//   open(id, kind, tag, words)      lock_functions.cc: an existing lock -> NativeLock | undefined
+//   create(kind, words, anchor)     lock_functions.cc: a new lock -> its slot | undefined
+//   open(id, kind, tag, words, anchor)  lock_functions.cc: an existing lock -> its slot | undefined
+//   tryLock(), unlock()             lock_functions.cc: the uncontended path (slot in the slot word;
+//                                   tryLock() gives its receiver when taken, else undefined)
+//   idOf(slot)                      lock_functions.cc: the lock's id
 //   slow(slot, op, ms)              lock_functions.cc: timed acquisition, async arm/disarm
 //   sweep()                         lock_functions.cc: frees entries of collected objects now
 //   registrySize()                  lock_functions.cc: live native locks in the process
@@ -47,10 +51,14 @@ napi_value InitModule(napi_env env, napi_value exports) {
   NamedEnv* named = NamedEnv::Create(env, es);  // null: the named exports do nothing
   const napi_property_descriptor properties[] = {
       {"init", nullptr, Init, nullptr, nullptr, nullptr, kAttrs, nullptr},
+      {"setSlotWord", nullptr, SetSlotWord, nullptr, nullptr, nullptr, kAttrs, nullptr},
       {"setWakeHandler", nullptr, SetWakeHandler, nullptr, nullptr, nullptr, kAttrs, nullptr},
       {"tag", nullptr, nullptr, nullptr, nullptr, tag, kAttrs, nullptr},
       {"create", nullptr, Create, nullptr, nullptr, nullptr, kAttrs, nullptr},
       {"open", nullptr, Open, nullptr, nullptr, nullptr, kAttrs, nullptr},
+      {"tryLock", nullptr, TryLock, nullptr, nullptr, nullptr, kAttrs, es},
+      {"unlock", nullptr, Unlock, nullptr, nullptr, nullptr, kAttrs, es},
+      {"idOf", nullptr, IdOf, nullptr, nullptr, nullptr, kAttrs, es},
       {"slow", nullptr, Slow, nullptr, nullptr, nullptr, kAttrs, es},
       {"sweep", nullptr, Sweep, nullptr, nullptr, nullptr, kAttrs, nullptr},
       {"registrySize", nullptr, RegistrySize, nullptr, nullptr, nullptr, kAttrs, nullptr},

@@ -38,6 +38,40 @@ napi_value Init(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// setSlotWord(words): undefined. Never blocks. `words` (an Int32Array over a
+// SharedArrayBuffer, at least one element; shared memory can never be
+// detached or moved) becomes the word tryLock() and unlock() read their
+// slot from: JavaScript stores the slot there, then calls them without
+// arguments, which spares the hot path the argument conversions of
+// Node-API. The view is held strongly until the environment goes or
+// another replaces it. Throws a TypeError for anything else, an Error when
+// the word cannot be kept.
+napi_value SetSlotWord(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg = nullptr;
+  if (napi_get_cb_info(env, info, &argc, &arg, nullptr, nullptr) != napi_ok) return nullptr;
+  EnvState* es = EnvState::Of(env);
+  if (es == nullptr) return nullptr;
+  SharedInt32Array view;
+  if (argc < 1 || !GetSharedInt32Array(env, arg, &view) || view.length < 1) {
+    napi_throw_type_error(env, nullptr, "setSlotWord(words): words must be an Int32Array over shared memory");
+    return nullptr;
+  }
+  napi_ref ref = nullptr;
+  if (napi_create_reference(env, arg, 1, &ref) != napi_ok) {
+    // lib/ must not go on without its slot word: every tryLock() would fail.
+    bool pending = false;
+    if (napi_is_exception_pending(env, &pending) == napi_ok && !pending) {
+      napi_throw_error(env, nullptr, "os-mutex: setSlotWord(words) could not keep the word");
+    }
+    return nullptr;
+  }
+  if (es->slot_word_ref != nullptr) napi_delete_reference(env, es->slot_word_ref);
+  es->slot_word_ref = ref;
+  es->slot_word = view.words;
+  return nullptr;
+}
+
 // setWakeHandler(fn): undefined. Never blocks. fn(id) is called on this
 // thread's event loop after a release of a lock this environment armed
 // (slow(slot, kSlowArm)); it replaces the previous handler. Throws a TypeError

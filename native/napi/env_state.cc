@@ -47,15 +47,7 @@ EnvState* EnvState::Create(napi_env env) {
   // Owned by the cleanup hook, which runs last for this environment; the
   // instance-data slot only lends it out (no finalizer).
   auto* es = new EnvState(env);
-  napi_value description = nullptr;
-  napi_value key = nullptr;
   napi_value name = nullptr;
-  if (napi_create_string_utf8(env, "os-mutex lock", NAPI_AUTO_LENGTH, &description) != napi_ok ||
-      napi_create_symbol(env, description, &key) != napi_ok ||
-      napi_create_reference(env, key, 1, &es->anchor_key) != napi_ok) {
-    delete es;
-    return nullptr;
-  }
   // The thread-safe function is created before the cleanup hook is
   // registered, so the hook (which disarms this environment everywhere it
   // is armed) runs before Node tears the thread-safe function down (cleanup
@@ -63,7 +55,6 @@ EnvState* EnvState::Create(napi_env env) {
   if (napi_create_string_utf8(env, "os-mutex wake", NAPI_AUTO_LENGTH, &name) != napi_ok ||
       napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, es,
                                       CallWakeHandler, &es->wake_tsfn) != napi_ok) {
-    napi_delete_reference(env, es->anchor_key);
     delete es;
     return nullptr;
   }
@@ -71,14 +62,12 @@ EnvState* EnvState::Create(napi_env env) {
   napi_unref_threadsafe_function(env, es->wake_tsfn);
   if (napi_add_env_cleanup_hook(env, Cleanup, es) != napi_ok) {
     napi_release_threadsafe_function(es->wake_tsfn, napi_tsfn_abort);
-    napi_delete_reference(env, es->anchor_key);
     delete es;
     return nullptr;
   }
   if (napi_set_instance_data(env, es, nullptr, nullptr) != napi_ok) {
     napi_remove_env_cleanup_hook(env, Cleanup, es);
     napi_release_threadsafe_function(es->wake_tsfn, napi_tsfn_abort);
-    napi_delete_reference(env, es->anchor_key);
     delete es;
     return nullptr;
   }
@@ -109,10 +98,12 @@ LockEntry* EnvState::AddLock(LockState* state, napi_value anchor, napi_value wor
   if (free_slots.empty()) {
     entry->slot = static_cast<uint32_t>(by_slot.size());
     by_slot.push_back(entry);
+    slot_states.push_back(state);
   } else {
     entry->slot = free_slots.back();
     free_slots.pop_back();
     by_slot[entry->slot] = entry;
+    slot_states[entry->slot] = state;
   }
   locks.push_back(entry);
   lock_ids.emplace(state->id, entry);  // keeps an existing entry of that id
@@ -159,7 +150,8 @@ void EnvState::PruneLocks() {
 }
 
 void EnvState::DropLock(LockEntry* entry) {
-  by_slot[entry->slot] = nullptr;  // a stale slot() call then finds nothing
+  by_slot[entry->slot] = nullptr;  // a call with a stale slot then finds nothing
+  slot_states[entry->slot] = nullptr;
   free_slots.push_back(entry->slot);
   LockTable::instance().release(entry->state);  // may free the LockState: first
   napi_delete_reference(env, entry->words);     // then the memory of its words may go
@@ -195,7 +187,7 @@ void EnvState::Cleanup(void* arg) {
   es->locks.clear();
   es->lock_ids.clear();
   if (es->wake_handler != nullptr) napi_delete_reference(es->env, es->wake_handler);
-  napi_delete_reference(es->env, es->anchor_key);
+  if (es->slot_word_ref != nullptr) napi_delete_reference(es->env, es->slot_word_ref);
   delete es;
 }
 

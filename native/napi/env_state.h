@@ -2,7 +2,7 @@
 // thread or one worker).
 //
 // Defines (namespace os_mutex::binding):
-//   LockEntry        one NativeLock this environment created or opened
+//   LockEntry        one native lock this environment created or opened
 //   SharedLockEntry  one Atomics-backend lock, condition or reader-writer lock
 //                    this environment watches
 //   EnvState         everything per environment: thread id, wake path, the
@@ -10,14 +10,15 @@
 //                    hook is where owner death happens
 //   Alive            whether a weak reference still names a live object
 //
-// Lifetimes without finalizers. A NativeLock object (the "anchor") and its
-// two functions carry no Node-API finalizer: Node 20 runs finalizers only
-// when the event loop turns, so a synchronous loop creating locks would keep
-// every native lock alive until it ends. Instead the environment keeps a
-// table of LockEntry: a WEAK reference to the anchor, a STRONG reference to
-// the Int32Array over the lock's shared words, and one LockTable reference.
-// Each function holds the anchor strongly (a symbol-keyed property), so a
-// dead anchor means no function of it can ever run again. V8 clears weak
+// Lifetimes without finalizers. A lock's JavaScript object (the "anchor",
+// lib/backends/native.ts's raw lock) carries no Node-API finalizer: Node 20
+// runs finalizers only when the event loop turns, so a synchronous loop
+// creating locks would keep every native lock alive until it ends. Instead
+// the environment keeps a table of LockEntry: a WEAK reference to the
+// anchor, a STRONG reference to the Int32Array over the lock's shared words,
+// and one LockTable reference. JavaScript reaches an entry only through its
+// slot, which only the anchor's owner uses while it keeps the anchor, so a
+// dead anchor means nobody calls with that slot for that lock again. V8 clears weak
 // references during garbage collection itself; create/open prune the table
 // when it has grown to max(64, 2 x the entries kept by the last prune):
 // amortised O(1) per lock. sweep() prunes at once (lib/ calls it after a
@@ -43,15 +44,15 @@ namespace binding {
 
 struct EnvState;
 
-// Also the data of the NativeLock's two functions: a call costs no
-// napi_unwrap and no lookup.
+// One lock of this environment, found by its slot (the per-environment
+// functions' argument: a bounds-checked index, no napi_unwrap, no hash).
 struct LockEntry {
   LockState* state;    // one LockTable reference, released when the entry is dropped
   EnvState* env;
   int32_t thread_id;   // env->thread_id (fixed once init() ran)
-  napi_ref anchor;     // weak: the NativeLock object
+  napi_ref anchor;     // weak: the lock's JavaScript object
   napi_ref words;      // strong: the Int32Array over state->words
-  uint32_t slot;       // index in env->by_slot: the NativeLock's `slot`, slow()'s argument
+  uint32_t slot;       // index in env->by_slot: the argument of tryLock/unlock/slow/idOf
 };
 
 struct SharedLockEntry {
@@ -70,7 +71,7 @@ struct SharedLockEntry {
 
 struct EnvState final : AsyncWaker {
   // Creates the state of `env`: the wake path (a thread-safe function), the
-  // anchor symbol, the cleanup hook, the instance data. Returns null (and
+  // cleanup hook, the instance data. Returns null (and
   // leaves nothing behind) when Node-API refuses any of it, e.g. in a worker
   // that is already shutting down. Never throws.
   static EnvState* Create(napi_env env);
@@ -108,10 +109,18 @@ struct EnvState final : AsyncWaker {
   int32_t thread_id = contract::kNoOwner;  // Node threadId, from init()
   napi_threadsafe_function wake_tsfn = nullptr;
   napi_ref wake_handler = nullptr;  // strong, set by setWakeHandler()
-  napi_ref anchor_key = nullptr;    // strong: the symbol a function's anchor is stored under
+  // The slot argument of tryLock()/unlock(): a word of shared memory that
+  // JavaScript writes before the call (setSlotWord()); until then a word
+  // holding -1 (no slot). slot_word_ref keeps its memory alive.
+  SharedWord no_slot{-1};
+  SharedWord* slot_word = &no_slot;
+  napi_ref slot_word_ref = nullptr;
 
   std::vector<LockEntry*> locks;                       // owned
   std::vector<LockEntry*> by_slot;                     // slot -> entry (null: free slot)
+  // slot -> by_slot[slot]->state (null: free slot): tryLock()/unlock() reach
+  // the lock with one dependent load fewer (entry->thread_id is thread_id).
+  std::vector<LockState*> slot_states;
   std::vector<uint32_t> free_slots;                    // slots of dropped entries, for reuse
   std::unordered_map<uint64_t, LockEntry*> lock_ids;   // id -> one of `locks`
   size_t prune_locks_at = kMinPrune;

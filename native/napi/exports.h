@@ -11,10 +11,14 @@ namespace binding {
 
 // env_functions.cc
 napi_value Init(napi_env env, napi_callback_info info);            // init(threadId)
+napi_value SetSlotWord(napi_env env, napi_callback_info info);     // setSlotWord(words)
 napi_value SetWakeHandler(napi_env env, napi_callback_info info);  // setWakeHandler(fn)
 // lock_functions.cc
-napi_value Create(napi_env env, napi_callback_info info);        // create(kind, words)
-napi_value Open(napi_env env, napi_callback_info info);          // open(id, kind, tag, words)
+napi_value Create(napi_env env, napi_callback_info info);        // create(kind, words, anchor)
+napi_value Open(napi_env env, napi_callback_info info);          // open(id, kind, tag, words, anchor)
+napi_value TryLock(napi_env env, napi_callback_info info);       // tryLock(slot)
+napi_value Unlock(napi_env env, napi_callback_info info);        // unlock(slot)
+napi_value IdOf(napi_env env, napi_callback_info info);          // idOf(slot)
 napi_value Slow(napi_env env, napi_callback_info info);          // slow(slot, op, ms)
 napi_value Sweep(napi_env env, napi_callback_info info);         // sweep()
 napi_value RegistrySize(napi_env env, napi_callback_info info);  // registrySize()

@@ -1,20 +1,25 @@
 // lock_functions.cc — native locks as JavaScript sees them.
 //
-// Defines the exports create(kind, words), open(id, kind, tag, words),
-// slow(slot, op, ms), sweep() and registrySize(), and the NativeLock object
-// create/open return:
-//   { id: number, slot: number, tryLock(): boolean, unlock(): void }
-// Its two functions are bound to (lock, environment): their data is the
-// environment's LockEntry (napi/env_state.h), so a call costs no napi_unwrap
-// and parses no arguments. Each function holds the NativeLock object (the
-// anchor) under a non-enumerable, non-writable property keyed by this
-// environment's symbol: the anchor is alive while any of them is, and once
-// the anchor is collected neither can run again, which is what lets
-// EnvState::PruneLocks free the entry. The slow path is one function per
-// environment taking the entry's slot (an index, no lookup): Node-API keeps bookkeeping for every
-// function it creates until the event loop turns, so each per-lock function
-// costs memory that a synchronous loop of `new Mutex()` cannot get back. No pointer ever reaches
-// JavaScript: a handle names a lock by id, and open() looks the id up.
+// Defines the exports create(kind, words, anchor), open(id, kind, tag,
+// words, anchor), tryLock(), unlock(), slow(slot, op, ms),
+// idOf(slot), sweep() and registrySize().
+//
+// create/open record the lock in this environment's table of entries and
+// return the entry's slot (a small integer). Every per-lock operation is one
+// function per environment taking that slot (tryLock() and unlock() read it
+// from the environment's slot word, setSlotWord(), which JavaScript writes
+// right before the call: cheaper than converting an argument through
+// Node-API on the hot path): a program's call sites stay
+// monomorphic however many locks it uses, and a lock costs no function
+// objects (Node-API keeps bookkeeping for every function it creates until
+// the event loop turns, which a synchronous loop of `new Mutex()` cannot get
+// back). A slot indexes this environment's own entries only, bounds-checked,
+// so no value JavaScript passes can reach a lock this environment has not
+// opened. The entry holds `anchor` (the object the caller keeps while it
+// may use the slot, lib/backends/native.ts's raw lock) WEAKLY: once it is
+// collected, EnvState::PruneLocks frees the entry and its slot is reused.
+// No pointer ever reaches JavaScript: a handle names a lock by id, and
+// open() looks the id up.
 #include <chrono>
 
 #include "core/lock_table.h"
@@ -29,33 +34,71 @@ namespace {
 
 constexpr double kMaxSafeInteger = 9007199254740991.0;
 
-inline LockEntry* EntryOf(napi_env env, napi_callback_info info, size_t* argc, napi_value* argv) {
+// The entry of this environment's `slot`, the call's one argument (the
+// function's data is the EnvState), or null when no entry has that slot. A
+// slot indexes this environment's own entries only (bounds-checked), so no
+// value JavaScript passes can reach a lock this environment has not opened.
+// Never blocks.
+inline LockEntry* EntryAt(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg = nullptr;
   void* data = nullptr;
-  napi_get_cb_info(env, info, argc, argv, nullptr, &data);
-  return static_cast<LockEntry*>(data);
+  uint32_t slot = 0;
+  if (napi_get_cb_info(env, info, &argc, &arg, nullptr, &data) != napi_ok || argc < 1 ||
+      napi_get_value_uint32(env, arg, &slot) != napi_ok) {
+    return nullptr;
+  }
+  const std::vector<LockEntry*>& by_slot = static_cast<EnvState*>(data)->by_slot;
+  return slot < by_slot.size() ? by_slot[slot] : nullptr;
 }
 
-// tryLock(): boolean. Never blocks. True when the calling thread now holds
-// the lock (OWNER is its threadId). False when it is held, by anyone,
-// including the caller (a plain OS mutex: no self-deadlock, no recursion).
+// The lock of the slot in this environment's slot word (setSlotWord()),
+// bounds-checked as EntryAt() is, or null; `es` is set either way. Also
+// gives the call's receiver (`self`), when asked. Never blocks.
+inline LockState* StateInSlotWord(napi_env env, napi_callback_info info, EnvState** es,
+                                  napi_value* self = nullptr) {
+  void* data = nullptr;
+  *es = nullptr;
+  if (napi_get_cb_info(env, info, nullptr, nullptr, self, &data) != napi_ok) return nullptr;
+  *es = static_cast<EnvState*>(data);
+  const auto slot = static_cast<uint32_t>((*es)->slot_word->load(std::memory_order_relaxed));
+  const std::vector<LockState*>& states = (*es)->slot_states;
+  return slot < states.size() ? states[slot] : nullptr;
+}
+
+}  // namespace
+
+// tryLock(): object | undefined, for the slot in the slot word (the caller
+// stores it there right before the call). Never blocks. The call's receiver
+// (lib/ calls it as a method of the exports object) when the calling thread
+// now holds the lock (OWNER is its threadId); undefined when it is held, by
+// anyone, including the caller (a plain OS mutex: no self-deadlock, no
+// recursion), or when no entry has that slot. Not a boolean: returning the
+// receiver costs nothing, napi_get_boolean costs instructions on the hot
+// path (bench/NOTES-native.md).
 napi_value TryLock(napi_env env, napi_callback_info info) {
-  LockEntry* entry = EntryOf(env, info, nullptr, nullptr);
-  return Boolean(env, entry->state->try_lock(entry->thread_id));
+  napi_value self = nullptr;
+  EnvState* es = nullptr;
+  LockState* state = StateInSlotWord(env, info, &es, &self);
+  return state != nullptr && state->try_lock(es->thread_id) ? self : nullptr;
 }
 
-// unlock(): undefined. Never blocks (see LockState::unlock_and_wake): clears
-// OWNER, releases the OS mutex, wakes armed async waiters. A no-op unless
-// OWNER names the calling thread: unlocking a mutex the caller does not hold
-// is undefined behaviour for the OS. (OWNER is shared memory that only this
-// library's code writes; JavaScript that forges it can break the lock's
+// unlock(): undefined, for the slot in the slot word. Never blocks (see LockState::unlock_and_wake):
+// clears OWNER, releases the OS mutex, wakes armed async waiters. A no-op
+// unless this object's own record names the calling thread as the holder
+// (never the JS-writable OWNER word): unlocking a mutex the caller does not
+// hold is undefined behaviour for the OS. (OWNER is shared memory that only
+// this library's code writes; JavaScript that forges it can break the lock's
 // exclusion, as with any shared memory, but cannot reach freed memory.)
 // Returns nothing: a result would cost a napi_get_boolean on the hot path.
 napi_value Unlock(napi_env env, napi_callback_info info) {
-  LockEntry* entry = EntryOf(env, info, nullptr, nullptr);
-  LockState* state = entry->state;
-  if (state->owner() == entry->thread_id) state->unlock_and_wake();
+  EnvState* es = nullptr;
+  LockState* state = StateInSlotWord(env, info, &es);
+  if (state != nullptr && state->owner() == es->thread_id) state->unlock_and_wake();
   return nullptr;
 }
+
+namespace {
 
 // Throws "init(threadId) was not called" unless it was. Never blocks.
 bool RequireInit(napi_env env, EnvState* es) {
@@ -85,70 +128,44 @@ void ThrowUnlessPending(napi_env env, const char* message) {
   }
 }
 
-// Builds the NativeLock for `state`, consuming the one LockTable reference
-// the caller holds (it goes to the environment's new entry). `words_view` is
-// the Int32Array over state->words. Returns null with a pending exception
-// on failure. Never blocks beyond the lock table's mutex.
-napi_value MakeNativeLock(napi_env env, EnvState* es, LockState* state, napi_value words_view) {
-  napi_value anchor = nullptr;
-  if (napi_create_object(env, &anchor) != napi_ok) {
-    LockTable::instance().release(state);
-    ThrowUnlessPending(env, "os-mutex: could not create a lock object");
-    return nullptr;
-  }
+// Records `state` in this environment with `anchor` (the object JavaScript
+// keeps while it may use the slot), consuming the one LockTable reference
+// the caller holds (it goes to the environment's new entry). `words_view`
+// is the Int32Array over state->words. Returns the entry's slot, or null
+// with a pending exception on failure. Never blocks beyond the lock
+// table's mutex.
+napi_value AddEntry(napi_env env, EnvState* es, LockState* state, napi_value anchor,
+                    napi_value words_view) {
   LockEntry* entry = es->AddLock(state, anchor, words_view);
-  if (entry == nullptr) {
-    ThrowUnlessPending(env, "os-mutex: could not create a lock object");
-    return nullptr;
-  }
-  // From here the entry belongs to the environment's table. On a failure
-  // below, `anchor` never reaches JavaScript, dies, and is pruned; the
-  // functions, which may already exist, die with it and are never called.
-  napi_value key = nullptr;
-  napi_value id = nullptr;
   napi_value slot = nullptr;
-  napi_value functions[2] = {nullptr, nullptr};
-  const char* names[2] = {"tryLock", "unlock"};
-  const napi_callback callbacks[2] = {TryLock, Unlock};
-  bool ok = napi_get_reference_value(env, es->anchor_key, &key) == napi_ok && key != nullptr &&
-            napi_create_double(env, static_cast<double>(state->id), &id) == napi_ok &&
-            napi_create_uint32(env, entry->slot, &slot) == napi_ok;
-  for (int i = 0; ok && i < 2; ++i) {
-    napi_property_descriptor hold = {nullptr, key, nullptr, nullptr, nullptr, anchor,
-                                     napi_default, nullptr};  // not enumerable, not writable
-    ok = napi_create_function(env, names[i], NAPI_AUTO_LENGTH, callbacks[i], entry,
-                              &functions[i]) == napi_ok &&
-         napi_define_properties(env, functions[i], 1, &hold) == napi_ok;
-  }
-  if (ok) {
-    // Defined, not assigned: no setter on Object.prototype ever sees them.
-    const napi_property_descriptor properties[4] = {
-        {"id", nullptr, nullptr, nullptr, nullptr, id, napi_enumerable, nullptr},
-        {"slot", nullptr, nullptr, nullptr, nullptr, slot, napi_enumerable, nullptr},
-        {"tryLock", nullptr, nullptr, nullptr, nullptr, functions[0], napi_enumerable, nullptr},
-        {"unlock", nullptr, nullptr, nullptr, nullptr, functions[1], napi_enumerable, nullptr},
-    };
-    ok = napi_define_properties(env, anchor, 4, properties) == napi_ok;
-  }
-  if (!ok) {
-    ThrowUnlessPending(env, "os-mutex: could not create the lock's functions");
+  if (entry == nullptr || napi_create_uint32(env, entry->slot, &slot) != napi_ok) {
+    // An entry without a slot in JavaScript: its anchor still dies with the
+    // caller's object, and the entry is pruned then.
+    ThrowUnlessPending(env, "os-mutex: could not record a lock");
     return nullptr;
   }
-  return anchor;
+  return slot;
+}
+
+bool IsObject(napi_env env, napi_value value) {
+  napi_valuetype type = napi_undefined;
+  return napi_typeof(env, value, &type) == napi_ok && type == napi_object;
 }
 
 }  // namespace
 
-// create(kind, words): NativeLock | undefined. Never blocks beyond the lock
-// table's mutex. A new lock whose shared words are the memory `words` views
-// (JavaScript allocated and initialised it: OWNER = kNoOwner, COUNT = 0,
-// FLAGS = 0; this does not read it). undefined when `words` is not an
-// Int32Array of contract::kMetaWords elements at offset 0 of a
-// SharedArrayBuffer. Throws when init() was not called, and a TypeError for
+// create(kind, words, anchor): number | undefined. Never blocks beyond the
+// lock table's mutex. A new lock whose shared words are the memory `words`
+// views (JavaScript allocated and initialised it: OWNER = kNoOwner, COUNT =
+// 0, FLAGS = 0; this does not read it), recorded in this environment's
+// entry whose slot it returns; the entry lives while the object `anchor`
+// does. undefined when `words` is not an Int32Array of contract::kMetaWords
+// elements at offset 0 of a SharedArrayBuffer, or `anchor` is not an
+// object. Throws when init() was not called, and a TypeError for
 // a kind other than contract::kKindMutex / kKindRecursive.
 napi_value Create(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value args[2] = {nullptr, nullptr};
+  size_t argc = 3;
+  napi_value args[3] = {nullptr, nullptr, nullptr};
   if (napi_get_cb_info(env, info, &argc, args, nullptr, nullptr) != napi_ok) return nullptr;
   EnvState* es = EnvState::Of(env);
   if (es == nullptr || !RequireInit(env, es)) return nullptr;
@@ -158,18 +175,19 @@ napi_value Create(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   SharedInt32Array view;
-  if (argc < 2 || !GetMetaWords(env, args[1], &view)) return nullptr;
-  return MakeNativeLock(env, es, LockTable::instance().create(kind, view.words), args[1]);
+  if (argc < 3 || !GetMetaWords(env, args[1], &view) || !IsObject(env, args[2])) return nullptr;
+  return AddEntry(env, es, LockTable::instance().create(kind, view.words), args[2], args[1]);
 }
 
-// open(id, kind, tag, words): NativeLock | undefined. Never blocks beyond the
-// lock table's mutex. The live lock `id` of `kind` in this process's table
-// (`tag`), whose shared words are the very memory `words` views (pointers
-// compared, nothing dereferenced); undefined for anything else. Throws only
+// open(id, kind, tag, words, anchor): number | undefined. Never blocks
+// beyond the lock table's mutex. The live lock `id` of `kind` in this
+// process's table (`tag`), whose shared words are the very memory `words`
+// views (pointers compared, nothing dereferenced), recorded as create()
+// does: the slot of the new entry. undefined for anything else. Throws only
 // when init() was not called.
 napi_value Open(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value args[4] = {nullptr, nullptr, nullptr, nullptr};
+  size_t argc = 5;
+  napi_value args[5] = {nullptr, nullptr, nullptr, nullptr, nullptr};
   if (napi_get_cb_info(env, info, &argc, args, nullptr, nullptr) != napi_ok) return nullptr;
   EnvState* es = EnvState::Of(env);
   if (es == nullptr || !RequireInit(env, es)) return nullptr;
@@ -177,7 +195,7 @@ napi_value Open(napi_env env, napi_callback_info info) {
   double tag = 0;
   int32_t kind = 0;
   SharedInt32Array view;
-  if (argc < 4 || !GetExactInt(env, args[0], 1, kMaxSafeInteger, &id) ||
+  if (argc < 5 || !IsObject(env, args[4]) || !GetExactInt(env, args[0], 1, kMaxSafeInteger, &id) ||
       !GetKind(env, args[1], &kind) || !GetExactInt(env, args[2], 0, 2147483647.0, &tag) ||
       tag != static_cast<double>(LockTable::instance().tag()) ||
       !GetMetaWords(env, args[3], &view)) {
@@ -186,11 +204,11 @@ napi_value Open(napi_env env, napi_callback_info info) {
   LockState* state =
       LockTable::instance().find_and_ref(static_cast<uint64_t>(id), kind, view.words);
   if (state == nullptr) return nullptr;
-  return MakeNativeLock(env, es, state, args[3]);
+  return AddEntry(env, es, state, args[4], args[3]);
 }
 
 // slow(slot, op, ms): the slow-path operations on the lock of this
-// environment's entry `slot` (the NativeLock's `slot`; undefined when no
+// environment's entry `slot` (create/open's result; undefined when no
 // entry has it). The function's data is the EnvState: no lookup by id.
 //   slow(slot, kSlowLockFor, ms): boolean. BLOCKS the calling thread until it
 //     holds the lock (true) or `ms` milliseconds pass on the monotonic clock
@@ -253,6 +271,16 @@ napi_value Sweep(napi_env env, napi_callback_info /*info*/) {
   es->PruneSharedLocks();
   napi_value result = nullptr;
   napi_create_double(env, static_cast<double>(es->locks.size() + es->shared_locks.size()), &result);
+  return result;
+}
+
+// idOf(slot): number | undefined. The id of the lock of this environment's
+// entry `slot` (a handle's id), or undefined when no entry has that slot.
+// Never blocks.
+napi_value IdOf(napi_env env, napi_callback_info info) {
+  LockEntry* entry = EntryAt(env, info);
+  napi_value result = nullptr;
+  if (entry != nullptr) napi_create_double(env, static_cast<double>(entry->state->id), &result);
   return result;
 }
 
