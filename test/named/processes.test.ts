@@ -129,18 +129,27 @@ describe('named locks shared by separate processes', function () {
     // At least 100 even under emulation: the p99 of a short run's few
     // event-loop samples is its single worst one.
     const asyncIterations = scaled(300, 100);
+    // A loaded machine only ever adds event-loop delay, and a backend that
+    // blocked the loop while waiting (as acquire() does) would miss the bound
+    // in every run, since each process waits for the others' holds: so the
+    // bound must hold in every child of one of up to 3 runs, and the count
+    // must be exact in all of them.
     it(`${kind}: withLockAsync in 4 contending processes counts exactly with event-loop delay p99 < ${P99_LIMIT_MS} ms in each`, async () => {
-      const lockName = name('async');
-      const file = counterFile();
-      const children = Array.from({ length: 4 }, () =>
-        startChild({ task: 'count', kind, name: lockName, file, iterations: asyncIterations, async: true }));
-      const done = await allDone(children, 100_000 * SLOW);
-      assert.equal(readCounter(file), 4 * asyncIterations);
-      for (const [i, result] of done.entries()) {
-        assert.ok((result.p99Ms as number) < P99_LIMIT_MS,
-          `child ${i}: event-loop delay p99 ${(result.p99Ms as number).toFixed(1)} ms (max ${(result.maxMs as number).toFixed(1)} ms, ` +
-          `${String(result.samples)} samples over ${(result.ms as number).toFixed(0)} ms)`);
+      const misses: string[] = [];
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const lockName = name('async');
+        const file = counterFile();
+        const children = Array.from({ length: 4 }, () =>
+          startChild({ task: 'count', kind, name: lockName, file, iterations: asyncIterations, async: true }));
+        const done = await allDone(children, 100_000 * SLOW);
+        assert.equal(readCounter(file), 4 * asyncIterations);
+        const slow = done.flatMap((result, i) => (result.p99Ms as number) < P99_LIMIT_MS ? [] : [
+          `run ${attempt}, child ${i}: event-loop delay p99 ${(result.p99Ms as number).toFixed(1)} ms ` +
+          `(max ${(result.maxMs as number).toFixed(1)} ms, ${String(result.samples)} samples over ${(result.ms as number).toFixed(0)} ms)`]);
+        if (slow.length === 0) return;
+        misses.push(...slow);
       }
+      assert.fail(misses.join('; '));
     });
   }
 });
