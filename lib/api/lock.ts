@@ -171,8 +171,10 @@ export abstract class BaseLock<Owner extends OwnerId | ProcessOwner = OwnerId> {
 
   /**
    * Acquires the lock if that needs no waiting. Never blocks.
-   * @returns false when another thread holds it, or the caller holds this
-   *   plain mutex; true otherwise (a recursive holder re-enters).
+   * @returns false when another thread holds it, the caller holds this
+   *   plain mutex, or (Atomics backend) a release is handing it to a waiter
+   *   that has waited 1 ms or more; true otherwise (a recursive holder
+   *   re-enters).
    * @throws MutexRecursionLimitError when a recursive holder is at the limit.
    */
   tryAcquire(): boolean {

@@ -75,7 +75,7 @@ inline LockState* StateInSlotWord(napi_env env, napi_callback_info info, EnvStat
 // anyone, including the caller (a plain OS mutex: no self-deadlock, no
 // recursion), or when no entry has that slot. Not a boolean: returning the
 // receiver costs nothing, napi_get_boolean costs instructions on the hot
-// path (bench/NOTES-native.md).
+// path (bench/NOTES.md, "Wave 2: issue 12").
 napi_value TryLock(napi_env env, napi_callback_info info) {
   napi_value self = nullptr;
   EnvState* es = nullptr;
