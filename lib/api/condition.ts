@@ -136,6 +136,11 @@ export class Condition {
       lock = new Recursive() as BaseLock;
     } else if (!isLock(lock)) {
       throw invalidArgType('lock', 'a Mutex, RecursiveMutex or one of their Atomics twins', lock);
+    } else if (lock.backend === 'named') {
+      // Its waiter slots are in a SharedArrayBuffer, which no other process
+      // can reach: a notify could never reach a waiter in another process.
+      throw invalidArgValue('lock', 'is a named lock: a Condition is shared by the threads of one process, ' +
+        'and a named lock by processes; use a Mutex or RecursiveMutex');
     }
     const buffer = new SharedArrayBuffer((COND_SLOTS_AT + capacity * COND_SLOT_WORDS) * 4);
     const words = new Int32Array(buffer);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { inspect } from 'node:util';
 
-import { MutexDeadlockError, MutexInvalidHandleError } from '../../lib/index';
+import { Condition, MutexDeadlockError, MutexInvalidHandleError } from '../../lib/index';
 import { type LockWorkerData, sleep, TestWorker, terminateAll } from '../helpers/workers';
 import { NAMED_KINDS, type NamedKind, namedClass, NamedMutex, NamedRecursiveMutex, removeAll, SLOW, uniqueName } from './named-api';
 
@@ -156,6 +156,14 @@ describe('named locks: threads of one process', function () {
       assert.equal(m.locked(), false);
     });
   }
+
+  it('a Condition over a named lock is refused (ERR_INVALID_ARG_VALUE): its waiters could only be notified from this process', () => {
+    for (const kind of NAMED_KINDS) {
+      const m = new (namedClass(kind))(name('cond'));
+      assert.throws(() => new Condition(m as never), (e: unknown) =>
+        e instanceof TypeError && (e as { code?: string }).code === 'ERR_INVALID_ARG_VALUE' && /named lock/.test(e.message));
+    }
+  });
 
   it('a name holds one kind: opening it with the other class throws MutexInvalidHandleError', () => {
     const plainName = name('kind');
