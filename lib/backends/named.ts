@@ -46,11 +46,11 @@
 import {
   KIND_MUTEX, KIND_RECURSIVE, META_OWNER, META_WORDS, NAMED_ARM, NAMED_DISARM, NAMED_LOCK_FOR, NAMED_NAME_MAX,
   NAMED_OPEN_ACCESS_DENIED, NAMED_OPEN_INCOMPATIBLE, NAMED_OPEN_IS_MUTEX, NAMED_OPEN_IS_RECURSIVE, NAMED_OWNER,
-  NAMED_TRY, NAMED_UNLOCK, NO_OWNER,
+  NO_OWNER,
 } from '../contract/layout';
 import { describeValue, type MutexHandle } from '../contract/handle';
 import type { ProcessOwner } from '../contract/owner';
-import type { Backend, LockKind, RawLock } from '../contract/raw-lock';
+import type { Backend, LockKind, RawLock, RawLockOps } from '../contract/raw-lock';
 import { invalidArgType, invalidArgValue, outOfRange } from '../api/arg-errors';
 import {
   MutexAccessDeniedError, MutexError, MutexInvalidHandleError, MutexUnsupportedError,
@@ -64,7 +64,7 @@ import { nativeAddon, nativeAddonUnavailableReason } from '../services/native-ad
 interface NamedAnchor {
   /** The name's id in this process: what the wake handler is called with. */
   readonly id: number;
-  /** This thread's entry of the name in the addon: namedOp()'s first argument. */
+  /** This thread's entry of the name in the addon: namedOp()'s first argument, the raw lock's token. */
   readonly slot: number;
   /** This thread's ownership record of the name (META_* words). */
   readonly words: Int32Array;
@@ -73,6 +73,12 @@ interface NamedAnchor {
 /** The named-lock exports of the addon (native/napi/named_functions.cc). */
 interface NamedBinding {
   namedOpen(name: string, kind: number, words: Int32Array): NamedAnchor | [number, string];
+  /** Where namedTryLock()/namedUnlock() read their slot: a word of shared memory. */
+  namedSetSlotWord(words: Int32Array): void;
+  /** Never blocks. NAMED_TRY on the slot in the slot word: the receiver when taken, else undefined. */
+  namedTryLock(): object | undefined;
+  /** Never blocks. NAMED_UNLOCK on the slot in the slot word. */
+  namedUnlock(): void;
   /** NAMED_TRY / NAMED_LOCK_FOR (BLOCKS up to ms): boolean; NAMED_OWNER: [pid, threadId] | undefined. */
   namedOp(slot: number, op: number, ms?: number): unknown;
   namedRemove(name: string): number | [number, string];
@@ -101,7 +107,30 @@ function dispatchWake(id: number): void {
 }
 
 let binding: NamedBinding | undefined;
+let namedOps: RawLockOps;
 let user: number | string;
+
+/**
+ * The uncontended path of every named lock of this thread, as the native
+ * backend's: the slot goes into the addon's named slot word, then one
+ * argument-less native call (no argument conversion in Node-API). One pair
+ * of functions for every named lock, so BaseLock's call sites stay
+ * monomorphic.
+ */
+function makeOps(b: NamedBinding): RawLockOps {
+  const slotWord = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  b.namedSetSlotWord(slotWord);
+  return Object.freeze({
+    tryLock: (slot: unknown): boolean => {
+      slotWord[0] = slot as number;
+      return b.namedTryLock() !== undefined; // called on `b`: the receiver it returns is an object
+    },
+    unlock: (slot: unknown): void => {
+      slotWord[0] = slot as number;
+      b.namedUnlock();
+    },
+  });
+}
 
 /** The addon's named-lock functions in this thread. @throws MutexUnsupportedError without them. */
 function requireBinding(): NamedBinding {
@@ -113,10 +142,11 @@ function requireBinding(): NamedBinding {
       `named locks need the native addon, which is not available in this thread (${reason?.message}); ` +
       'the Atomics backend cannot share a lock between processes', { cause: reason });
   }
-  if (typeof addon.namedOpen !== 'function') {
+  if (typeof addon.namedOpen !== 'function' || typeof addon.namedTryLock !== 'function') {
     throw new MutexUnsupportedError('the loaded native addon was built without named locks; rebuild it (npx os-mutex-build)');
   }
   const b = addon as NamedBinding;
+  namedOps = makeOps(b);
   b.namedSetWakeHandler(dispatchWake);
   user = b.namedUser();
   binding = b;
@@ -172,16 +202,19 @@ function openError(name: string, kind: LockKind, code: number, message: string):
 function wrap(b: NamedBinding, anchor: NamedAnchor, kind: LockKind, name: string): RawLock {
   const { namedOp: op } = b;
   const { id } = anchor;
+  const ops = namedOps;
+  const token = anchor.slot;
   const handle: MutexHandle = Object.freeze({ osMutex: 1, backend: 'named', kind, name, user });
   let wakeFn: (() => void) | undefined;
   // Every function reads `anchor`: they keep it (and so the addon's entry of
-  // this name in this thread) alive as long as the lock object is.
+  // this name in this thread, whose slot is `token`) alive as long as the
+  // lock object is; a collected anchor's slot may go to another name.
   const tryLockOrNotify = (wake: () => void): boolean => {
     let targets = wakeTargets.get(id);
     if (targets === undefined) wakeTargets.set(id, (targets = new Set()));
     targets.add((wakeFn = wake));
     op(anchor.slot, NAMED_ARM); // arm first, then try: a release in between still wakes us
-    return op(anchor.slot, NAMED_TRY) === true;
+    return ops.tryLock(anchor.slot);
   };
   const cancelNotify = (): void => {
     const targets = wakeTargets.get(id);
@@ -193,11 +226,13 @@ function wrap(b: NamedBinding, anchor: NamedAnchor, kind: LockKind, name: string
     }
   };
   return {
+    ops,
+    token,
     meta: anchor.words,
-    tryLock: () => op(anchor.slot, NAMED_TRY) === true,
+    tryLock: () => ops.tryLock(anchor.slot),
     lockFor: (ms: number) => op(anchor.slot, NAMED_LOCK_FOR, ms) === true,
     unlock: () => {
-      op(anchor.slot, NAMED_UNLOCK);
+      ops.unlock(anchor.slot);
     },
     tryLockOrNotify,
     cancelNotify,

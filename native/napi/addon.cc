@@ -16,9 +16,10 @@
 //   findWaitCycle(id), endWait()    wait_functions.cc: deadlock reports
 //   watchSharedLock(words)          shared_locks.cc: owner death for Atomics-backend locks,
 //                                   condition waiters and reader-writer lock holders
-//   namedOpen, namedOp, namedRemove, named_functions.cc: machine-wide named locks
-//   namedUser, namedSetWakeHandler,
-//   namedCount
+//   namedOpen, namedSetSlotWord,     named_functions.cc: machine-wide named locks
+//   namedTryLock, namedUnlock,       (namedTryLock()/namedUnlock(): the uncontended path,
+//   namedOp, namedRemove, namedUser, slot in the named slot word, as tryLock()/unlock())
+//   namedSetWakeHandler, namedCount
 //
 // The layers below: platform/ (the OS mutex), core/ (lock table, wake lists,
 // wait graph, owner death; no Node), napi/ (this file, per-environment state
@@ -66,6 +67,9 @@ napi_value InitModule(napi_env env, napi_value exports) {
       {"endWait", nullptr, EndWait, nullptr, nullptr, nullptr, kAttrs, nullptr},
       {"watchSharedLock", nullptr, WatchSharedLock, nullptr, nullptr, nullptr, kAttrs, nullptr},
       {"namedOpen", nullptr, NamedOpen, nullptr, nullptr, nullptr, kAttrs, named},
+      {"namedSetSlotWord", nullptr, NamedSetSlotWord, nullptr, nullptr, nullptr, kAttrs, named},
+      {"namedTryLock", nullptr, NamedTryLock, nullptr, nullptr, nullptr, kAttrs, named},
+      {"namedUnlock", nullptr, NamedUnlock, nullptr, nullptr, nullptr, kAttrs, named},
       {"namedOp", nullptr, NamedOp, nullptr, nullptr, nullptr, kAttrs, named},
       {"namedRemove", nullptr, NamedRemove, nullptr, nullptr, nullptr, kAttrs, named},
       {"namedUser", nullptr, NamedUser, nullptr, nullptr, nullptr, kAttrs, named},

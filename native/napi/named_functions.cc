@@ -5,6 +5,10 @@
 //   namedOpen(name, kind, words)  the anchor { id, slot, words } of `name` in
 //                                 this thread, or [code, message] (code: a
 //                                 contract::kNamedOpen* value)
+//   namedSetSlotWord(words)       where namedTryLock()/namedUnlock() read their slot
+//   namedTryLock(), namedUnlock() the uncontended path on the entry whose slot
+//                                 is in the slot word (no arguments to convert);
+//                                 namedTryLock() gives its receiver when taken
 //   namedOp(slot, op, ms)         contract::kNamedTry / kNamedLockFor /
 //                                 kNamedUnlock / kNamedArm / kNamedDisarm /
 //                                 kNamedOwner on this thread's entry `slot`
@@ -213,6 +217,7 @@ void NamedEnv::Cleanup(void* arg) {
   for (NamedEntry* entry : ne->detached) ne->Drop(entry);
   ne->detached.clear();
   if (ne->wake_handler != nullptr) napi_delete_reference(ne->env, ne->wake_handler);
+  if (ne->slot_word_ref != nullptr) napi_delete_reference(ne->env, ne->slot_word_ref);
   delete ne;
 }
 
@@ -306,6 +311,88 @@ napi_value NamedOpen(napi_env env, napi_callback_info info) {
   }
   ne->by_name.emplace(name, entry);
   return anchor;
+}
+
+namespace {
+
+// The entry of the slot in this environment's slot word (namedSetSlotWord()),
+// or null: a slot no entry of this environment has (out of range, freed, or
+// any other value JavaScript wrote) reaches nothing. `ne` is set when the
+// environment has its state; the call's receiver goes to `self` when asked.
+// Never blocks.
+inline NamedEntry* EntryInSlotWord(napi_env env, napi_callback_info info, NamedEnv** ne,
+                                   napi_value* self = nullptr) {
+  void* data = nullptr;
+  *ne = nullptr;
+  if (napi_get_cb_info(env, info, nullptr, nullptr, self, &data) != napi_ok || data == nullptr) {
+    return nullptr;
+  }
+  *ne = static_cast<NamedEnv*>(data);
+  const auto slot = static_cast<uint32_t>((*ne)->slot_word->load(std::memory_order_relaxed));
+  const std::vector<NamedEntry*>& by_slot = (*ne)->by_slot;
+  return slot < by_slot.size() ? by_slot[slot] : nullptr;
+}
+
+}  // namespace
+
+// namedSetSlotWord(words): undefined. Never blocks. `words` (an Int32Array
+// over shared memory) becomes the word namedTryLock()/namedUnlock() read
+// their slot from (its first element); kept alive by this environment.
+// Throws a TypeError for anything else.
+napi_value NamedSetSlotWord(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg = nullptr;
+  NamedEnv* ne = NamedEnvOf(env, info, &argc, &arg);
+  if (ne == nullptr) return nullptr;
+  SharedInt32Array view;
+  if (argc < 1 || !GetSharedInt32Array(env, arg, &view) || view.length < 1) {
+    napi_throw_type_error(env, nullptr,
+                          "namedSetSlotWord(words): words must be an Int32Array over shared memory");
+    return nullptr;
+  }
+  napi_ref ref = nullptr;
+  if (napi_create_reference(env, arg, 1, &ref) != napi_ok) {
+    bool pending = false;
+    if (napi_is_exception_pending(env, &pending) == napi_ok && !pending) {
+      napi_throw_error(env, nullptr, "os-mutex: namedSetSlotWord(words) could not keep the word");
+    }
+    return nullptr;
+  }
+  if (ne->slot_word_ref != nullptr) napi_delete_reference(env, ne->slot_word_ref);
+  ne->slot_word_ref = ref;
+  ne->slot_word = view.words;
+  return nullptr;
+}
+
+// namedTryLock(): object | undefined, on this thread's entry whose slot is
+// in the slot word (the caller stores it there right before the call).
+// Never blocks. What namedOp(slot, kNamedTry) does, but the call's receiver
+// (lib/ calls it as a method of the exports object) instead of true, and
+// undefined instead of false (also when no entry has that slot): no
+// argument to convert, no napi_get_boolean on the hot path.
+napi_value NamedTryLock(napi_env env, napi_callback_info info) {
+  napi_value self = nullptr;
+  NamedEnv* ne = nullptr;
+  NamedEntry* entry = EntryInSlotWord(env, info, &ne, &self);
+  if (entry == nullptr) return nullptr;
+  const int32_t thread_id = ne->es->thread_id;
+  return Record(entry, thread_id, entry->lock->try_lock(thread_id)) ? self : nullptr;
+}
+
+// namedUnlock(): undefined, on this thread's entry whose slot is in the slot
+// word. Never blocks. What namedOp(slot, kNamedUnlock) does: a no-op unless
+// the lock's own native record names the calling thread as its holder
+// (never the JS-writable OWNER word).
+napi_value NamedUnlock(napi_env env, napi_callback_info info) {
+  NamedEnv* ne = nullptr;
+  NamedEntry* entry = EntryInSlotWord(env, info, &ne);
+  if (entry == nullptr) return nullptr;
+  const int32_t thread_id = ne->es->thread_id;
+  if (thread_id != contract::kNoOwner && entry->lock->holder() == thread_id) {
+    entry->meta[contract::kMetaOwner].store(contract::kNoOwner, std::memory_order_relaxed);
+    entry->lock->unlock();
+  }
+  return nullptr;
 }
 
 // namedOp(slot, op, ms) on this thread's entry `slot` (undefined when no

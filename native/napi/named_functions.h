@@ -5,8 +5,9 @@
 //   NamedEnv     one environment's named-lock state: its entries (one per
 //                name this thread opened), its wake path, its cleanup hook
 //                (owner death for the named locks the thread holds)
-//   the exports  namedOpen, namedOp, namedRemove, namedUser,
-//                namedSetWakeHandler, namedCount (see named_functions.cc)
+//   the exports  namedOpen, namedSetSlotWord, namedTryLock, namedUnlock,
+//                namedOp, namedRemove, namedUser, namedSetWakeHandler,
+//                namedCount (see named_functions.cc)
 //
 // All of it is touched only on the environment's own thread, except
 // NamedEnv::wake() (any thread).
@@ -37,7 +38,8 @@ struct NamedEntry {
   napi_ref anchor;     // weak
   napi_ref words;      // strong: the Int32Array over `meta`
   SharedWord* meta;    // contract::kMetaWords words
-  uint32_t slot;       // index in NamedEnv::by_slot: namedOp's first argument
+  uint32_t slot;       // index in NamedEnv::by_slot: namedOp's first argument,
+                       // what namedTryLock()/namedUnlock() read in the slot word
 };
 
 class NamedEnv final : public AsyncWaker {
@@ -56,6 +58,12 @@ class NamedEnv final : public AsyncWaker {
   EnvState* const es;
   napi_threadsafe_function wake_tsfn = nullptr;
   napi_ref wake_handler = nullptr;  // strong, set by namedSetWakeHandler()
+  // The slot argument of namedTryLock()/namedUnlock(): a word of shared
+  // memory that JavaScript writes before the call (namedSetSlotWord()); until
+  // then a word holding -1 (no slot). slot_word_ref keeps its memory alive.
+  SharedWord no_slot{-1};
+  SharedWord* slot_word = &no_slot;
+  napi_ref slot_word_ref = nullptr;
   std::vector<NamedEntry*> by_slot;  // slot -> entry (null: free slot)
   std::vector<uint32_t> free_slots;
   std::unordered_map<std::string, NamedEntry*> by_name;
@@ -82,6 +90,9 @@ class NamedEnv final : public AsyncWaker {
 };
 
 napi_value NamedOpen(napi_env env, napi_callback_info info);            // namedOpen(name, kind, words)
+napi_value NamedSetSlotWord(napi_env env, napi_callback_info info);     // namedSetSlotWord(words)
+napi_value NamedTryLock(napi_env env, napi_callback_info info);         // namedTryLock()
+napi_value NamedUnlock(napi_env env, napi_callback_info info);          // namedUnlock()
 napi_value NamedOp(napi_env env, napi_callback_info info);              // namedOp(slot, op, ms)
 napi_value NamedRemove(napi_env env, napi_callback_info info);          // namedRemove(name)
 napi_value NamedUser(napi_env env, napi_callback_info info);            // namedUser()

@@ -6,6 +6,7 @@
 #include "platform/process_mutex.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/mman.h>
@@ -89,8 +90,28 @@ bool OwnedPrivately(const struct stat& st, std::string* error, const std::string
   return false;
 }
 
+// This process's pid, for the owner record written on every acquisition.
+// getpid() is a system call (glibc caches no pid since 2.25): called per
+// acquisition it was most of an uncontended named pair's time (bench/NOTES.md,
+// "Named locks", Hot path). Cached here; a fork()ed child reads it anew (the
+// pthread_atfork handler, registered before the first value is cached, clears
+// the cache in the child). Never blocks.
+std::atomic<int32_t> cached_pid{0};
+
+void ForgetPid() { cached_pid.store(0, std::memory_order_relaxed); }
+
+int32_t CurrentPid() {
+  int32_t pid = cached_pid.load(std::memory_order_relaxed);
+  if (pid != 0) return pid;
+  static const bool registered = pthread_atfork(nullptr, nullptr, ForgetPid) == 0;
+  (void)registered;
+  pid = static_cast<int32_t>(getpid());
+  cached_pid.store(pid, std::memory_order_relaxed);
+  return pid;
+}
+
 uint64_t OwnerWord(int32_t thread_id) {
-  return (static_cast<uint64_t>(static_cast<uint32_t>(getpid())) << 32) |
+  return (static_cast<uint64_t>(static_cast<uint32_t>(CurrentPid())) << 32) |
          static_cast<uint32_t>(thread_id);
 }
 
