@@ -86,7 +86,7 @@ for target in "${TARGETS[@]}"; do
     linux-x64)
       run_prebuildify
       scripts/check-linux-abi.sh "$file"
-      node -e "const b = require(process.argv[1]); b.init(0); const w = new Int32Array(new SharedArrayBuffer(16)); w[0] = -1; if (!b.create(1, w).tryLock()) process.exit(1)" \
+      node -e "const b = require(process.argv[1]); b.init(0); const w = new Int32Array(new SharedArrayBuffer(16)); w[0] = -1; const s = new Int32Array(new SharedArrayBuffer(4)); b.setSlotWord(s); const anchor = {}; s[0] = b.create(1, w, anchor); if (b.tryLock() === undefined || w[0] !== 0) process.exit(1)" \
         "$ROOT/$file"
       ;;
     linux-arm64)
