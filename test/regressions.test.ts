@@ -301,14 +301,19 @@ describe('issue 10.4: an Atomics release reaches a waiting thread even when the 
  * the event loop) the live count stays near what such a heap can hold
  * (tens of thousands of lock objects)
  * and RSS near the baseline. The old code kept all of them: 290,001 live, ~465 MiB RSS.
- * The bounds (100,000 locks, 250 MB) fail clearly against the old figures;
- * the fixed code measured ~20,000 live and ~190 MiB with two Node-API
- * functions per lock (Node-API's bookkeeping for them is freed only by an
- * event-loop turn); with no per-lock functions, ~52,000 live (smaller lock
- * objects: more of them between collections) and ~126 MiB.
+ * How many are live at once is what the heap holds between two collections,
+ * so it depends on the size of a lock object and on the V8 version: the
+ * fixed code measured ~20,000 live and ~190 MiB with two Node-API functions
+ * per lock (Node-API's bookkeeping for them is freed only by an event-loop
+ * turn); with no per-lock functions (smaller lock objects: more of them
+ * between collections) ~52,000 live and ~126 MiB on Node 20, and on Node 24
+ * ~107,000 live or a heap exhausted by dead locks' words, until the table
+ * was also pruned after each collection: ~32,000 and ~110 MiB on Node 20,
+ * ~67,000-77,000 and ~177 MiB on Node 24. The bounds (half the locks made,
+ * 250 MB) fail clearly against the old code's figures.
  */
 const GARBAGE_LOCKS = 300_000;
-const PEAK_LIVE_LIMIT = 100_000;
+const PEAK_LIVE_LIMIT = GARBAGE_LOCKS / 2;
 const PEAK_RSS_LIMIT = 250 * 1024 * 1024;
 
 describe('issue 10.5: native locks dropped in a synchronous loop are freed without the event loop turning', function () {
@@ -316,7 +321,7 @@ describe('issue 10.5: native locks dropped in a synchronous loop are freed witho
   // test:platforms), so the bounds here are generous rather than a skip.
   this.timeout(300_000);
 
-  it('Mutex (native backend only): 300,000 locks made in one synchronous loop never exceed 100,000 live or 250 MB RSS', async function () {
+  it('Mutex (native backend only): 300,000 locks made in one synchronous loop never exceed 150,000 live or 250 MB RSS', async function () {
     if (ATOMICS_ONLY) {
       this.skip(); // OS_MUTEX_BACKEND=atomics turns the native backend off
     }

@@ -20,8 +20,10 @@
 // slot, which only the anchor's owner uses while it keeps the anchor, so a
 // dead anchor means nobody calls with that slot for that lock again. V8 clears weak
 // references during garbage collection itself; create/open prune the table
-// when it has grown to max(64, 2 x the entries kept by the last prune):
-// amortised O(1) per lock. sweep() prunes at once (lib/ calls it after a
+// when it has grown to max(64, 2 x the entries kept by the last prune), or
+// by a quarter (+64) once a collection has cleared weak references since
+// that prune (a dead lock's entry holds its words until pruned, which in a
+// synchronous loop can fill a small heap): amortised O(1) per lock. sweep() prunes at once (lib/ calls it after a
 // garbage collection, seen through a FinalizationRegistry canary). Owner death never depends on garbage collection:
 // the cleanup hook walks every entry, dead anchor or not.
 //
@@ -124,6 +126,13 @@ struct EnvState final : AsyncWaker {
   std::vector<uint32_t> free_slots;                    // slots of dropped entries, for reuse
   std::unordered_map<uint64_t, LockEntry*> lock_ids;   // id -> one of `locks`
   size_t prune_locks_at = kMinPrune;
+  // Entries kept by the last PruneLocks.
+  size_t locks_kept = 0;
+  // Weak reference to an object made at the last PruneLocks: once it reads
+  // empty, a garbage collection has cleared weak references since, so dead
+  // anchors can be found; AddLock then prunes as soon as the table has grown
+  // by a quarter (see AddLock), not only when it has doubled.
+  napi_ref gc_sentinel = nullptr;
   // The entry whose lock this thread waits for in the WaitGraph, or null.
   // Never pruned while set: the graph points at its LockState.
   LockEntry* waiting = nullptr;
