@@ -5,7 +5,10 @@
  * afterEach, so that a failing test never leaves a process behind.
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
+
+import { removeAll, testFile, uniqueName } from './named-api';
 
 export const NAMED_CHILD = path.join(__dirname, '..', 'fixtures', 'named-child.js');
 
@@ -129,4 +132,41 @@ export function sharedNow(): number {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The named locks need the native addon: the Atomics-only run has none (names.test.ts checks the error). */
+const ATOMICS_ONLY = process.env.OS_MUTEX_BACKEND === 'atomics';
+
+/**
+ * Call inside a describe() of process tests: the suite skips in the
+ * Atomics-only run, and after each test every child still running is
+ * killed and the names and files made through the returned functions are
+ * removed.
+ */
+export function processTestScope(): { name(tag: string): string; file(tag: string, content: string): string } {
+  const names = new Set<string>();
+  const files: string[] = [];
+  before(function () {
+    if (ATOMICS_ONLY) this.skip(); // OS_MUTEX_BACKEND=atomics: no native addon, no named locks
+  });
+  afterEach(async () => {
+    await killAll();
+    removeAll(names);
+    names.clear();
+    for (const file of files.splice(0)) fs.rmSync(file, { force: true });
+  });
+  return {
+    /** A name unique to this run, removed after the test. */
+    name(tag) {
+      const unique = uniqueName(tag);
+      names.add(unique);
+      return unique;
+    },
+    /** A new file holding `content` (tmpfs on Linux), removed after the test. */
+    file(tag, content) {
+      const file = testFile(tag, content);
+      files.push(file);
+      return file;
+    },
+  };
 }

@@ -9,26 +9,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 
-import { killAll, startChild } from './children';
-import { NAMED_KINDS, namedClass, removeAll, scaled, SLOW, testFile, uniqueName } from './named-api';
-
-const ATOMICS_ONLY = process.env.OS_MUTEX_BACKEND === 'atomics';
+import { processTestScope, startChild } from './children';
+import { NAMED_KINDS, namedClass, scaled, SLOW } from './named-api';
 
 describe('named locks: a counter in a file, incremented by 8 processes', function () {
   this.timeout(120_000 * SLOW);
-  const names = new Set<string>();
-  const files: string[] = [];
-
-  before(function () {
-    if (ATOMICS_ONLY) this.skip(); // OS_MUTEX_BACKEND=atomics: no native addon, no named locks
-  });
-
-  afterEach(async () => {
-    await killAll();
-    removeAll(names);
-    names.clear();
-    for (const file of files.splice(0)) fs.rmSync(file, { force: true });
-  });
+  const scope = processTestScope();
 
   for (const kind of NAMED_KINDS) {
     const Lock = namedClass(kind);
@@ -39,10 +25,8 @@ describe('named locks: a counter in a file, incremented by 8 processes', functio
     const iterations = scaled(5000, 100);
     it(`${kind}: ${processes} processes x ${iterations} locked read-modify-write increments of a counter in a file give the exact total` +
       (recursive ? ' (each takes the lock twice)' : ''), async () => {
-      const lockName = uniqueName('count');
-      names.add(lockName);
-      const file = testFile('counter', '0');
-      files.push(file);
+      const lockName = scope.name('count');
+      const file = scope.file('counter', '0');
       // Half open the lock by name, half by its handle, passed as JSON.
       const handle = JSON.parse(JSON.stringify(new Lock(lockName).handle)) as unknown;
       const children = Array.from({ length: processes }, (_, i) => startChild(

@@ -7,10 +7,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 
-import { killAll, sharedNow, sleep, startChild } from './children';
-import { NAMED_KINDS, namedClass, NO_ROBUST_FUTEX, removeAll, scaled, SLOW, testFile, uniqueName } from './named-api';
-
-const ATOMICS_ONLY = process.env.OS_MUTEX_BACKEND === 'atomics';
+import { processTestScope, sharedNow, sleep, startChild } from './children';
+import { NAMED_KINDS, namedClass, NO_ROBUST_FUTEX, scaled, SLOW } from './named-api';
 
 /**
  * How soon after the kill a waiter in another process holds the lock: 100 ms,
@@ -28,31 +26,11 @@ interface FileState {
 
 describe('named locks: owner death across processes', function () {
   this.timeout(60_000 * SLOW);
-  const names = new Set<string>();
-  const files: string[] = [];
+  const scope = processTestScope();
+  const name = scope.name;
 
-  before(function () {
-    if (ATOMICS_ONLY) this.skip(); // OS_MUTEX_BACKEND=atomics: no native addon, no named locks
-  });
 
-  afterEach(async () => {
-    await killAll();
-    removeAll(names);
-    names.clear();
-    for (const file of files.splice(0)) fs.rmSync(file, { force: true });
-  });
-
-  function name(tag: string): string {
-    const unique = uniqueName(tag);
-    names.add(unique);
-    return unique;
-  }
-
-  function tempFile(content: string): string {
-    const file = testFile('state', content);
-    files.push(file);
-    return file;
-  }
+  const tempFile = (content: string): string => scope.file('state', content);
 
   const killCases = [
     { kind: 'NamedMutex', async: false },

@@ -10,11 +10,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 
-import { killAll, startChild, type TestChild } from './children';
-import { EMULATED_USER_MODE, NAMED_KINDS, namedClass, removeAll, scaled, SLOW, testFile, uniqueName } from './named-api';
-
-/** The named locks need the native addon: the Atomics-only run has none (names.test.ts checks the error). */
-const ATOMICS_ONLY = process.env.OS_MUTEX_BACKEND === 'atomics';
+import { processTestScope, startChild, type TestChild } from './children';
+import { EMULATED_USER_MODE, NAMED_KINDS, namedClass, scaled, SLOW } from './named-api';
 
 /**
  * Event-loop delay bound while 4 processes contend asynchronously: 20 ms.
@@ -27,31 +24,11 @@ const P99_LIMIT_MS = EMULATED_USER_MODE ? 20 * SLOW : process.platform === 'win3
 
 describe('named locks shared by separate processes', function () {
   this.timeout(120_000 * SLOW);
-  const names = new Set<string>();
-  const files: string[] = [];
+  const scope = processTestScope();
+  const name = scope.name;
 
-  before(function () {
-    if (ATOMICS_ONLY) this.skip(); // OS_MUTEX_BACKEND=atomics: no native addon, no named locks
-  });
 
-  afterEach(async () => {
-    await killAll();
-    removeAll(names);
-    names.clear();
-    for (const file of files.splice(0)) fs.rmSync(file, { force: true });
-  });
-
-  function name(tag: string): string {
-    const unique = uniqueName(tag);
-    names.add(unique);
-    return unique;
-  }
-
-  function counterFile(): string {
-    const file = testFile('counter', '0');
-    files.push(file);
-    return file;
-  }
+  const counterFile = (): string => scope.file('counter', '0');
 
   const readCounter = (file: string): number => Number(fs.readFileSync(file, 'utf8'));
 
