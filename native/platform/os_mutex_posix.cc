@@ -18,54 +18,9 @@
 #include <cerrno>
 #include <ctime>
 
-#if !defined(OS_MUTEX_USE_CONDVAR_TIMED)
-#include <dlfcn.h>
-#endif
+#include "platform/posix_deadline.h"
 
 namespace os_mutex {
-
-namespace {
-
-// Converts a monotonic deadline into a timespec on `clock`, clamped so that a
-// deadline in the past gives "now" (one try).
-timespec to_timespec_on(clockid_t clock, Clock::time_point deadline) {
-  timespec now{};
-  clock_gettime(clock, &now);
-  auto remaining = deadline - Clock::now();
-  if (remaining < Clock::duration::zero()) remaining = Clock::duration::zero();
-  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(remaining).count();
-  // Cap the wait of one call at a day: timespec arithmetic stays in range and
-  // the caller's loop simply waits again.
-  constexpr long long kDay = 86400LL * 1000000000LL;
-  if (ns > kDay) ns = kDay;
-  long long total = static_cast<long long>(now.tv_nsec) + ns % 1000000000LL;
-  timespec ts{};
-  ts.tv_sec = now.tv_sec + static_cast<time_t>(ns / 1000000000LL) +
-              static_cast<time_t>(total / 1000000000LL);
-  ts.tv_nsec = static_cast<long>(total % 1000000000LL);
-  return ts;
-}
-
-#if !defined(OS_MUTEX_USE_CONDVAR_TIMED)
-using ClockLockFn = int (*)(pthread_mutex_t*, clockid_t, const timespec*);
-
-// pthread_mutex_clocklock, or null when this C library predates it. Resolved
-// once; dlsym is thread-safe and the result never changes.
-// Under ThreadSanitizer the timedlock fallback is used: TSan intercepts it,
-// but a function found with dlsym would bypass its interceptors and every
-// acquisition would look like a data race.
-ClockLockFn clock_lock_fn() {
-#if defined(__SANITIZE_THREAD__)
-  return nullptr;
-#else
-  static const ClockLockFn fn = reinterpret_cast<ClockLockFn>(
-      dlsym(RTLD_DEFAULT, "pthread_mutex_clocklock"));
-  return fn;
-#endif
-}
-#endif
-
-}  // namespace
 
 OsMutex::OsMutex() {
   pthread_mutexattr_t attr;
@@ -103,14 +58,14 @@ bool OsMutex::try_lock() { return pthread_mutex_trylock(&mutex_) == 0; }
 // Blocks until held or the deadline passes.
 bool OsMutex::lock_until(Clock::time_point deadline) {
   if (pthread_mutex_trylock(&mutex_) == 0) return true;
-  const ClockLockFn clock_lock = clock_lock_fn();
+  const posix::ClockLockFn clock_lock = posix::ClockLockFunction();
   for (;;) {
     int rc;
     if (clock_lock != nullptr) {
-      timespec ts = to_timespec_on(CLOCK_MONOTONIC, deadline);
+      timespec ts = posix::ToTimespecOn(CLOCK_MONOTONIC, deadline);
       rc = clock_lock(&mutex_, CLOCK_MONOTONIC, &ts);
     } else {
-      timespec ts = to_timespec_on(CLOCK_REALTIME, deadline);
+      timespec ts = posix::ToTimespecOn(CLOCK_REALTIME, deadline);
       rc = pthread_mutex_timedlock(&mutex_, &ts);
     }
     if (rc == 0) return true;
@@ -149,7 +104,7 @@ bool OsMutex::lock_until(Clock::time_point deadline) {
     timespec rel{static_cast<time_t>(ns / 1000000000LL), static_cast<long>(ns % 1000000000LL)};
     pthread_cond_timedwait_relative_np(&cv_, &guard_, &rel);
 #else
-    timespec ts = to_timespec_on(CLOCK_MONOTONIC, deadline);
+    timespec ts = posix::ToTimespecOn(CLOCK_MONOTONIC, deadline);
     pthread_cond_timedwait(&cv_, &guard_, &ts);
 #endif
   }

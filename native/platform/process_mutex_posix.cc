@@ -21,9 +21,9 @@
 #include <ctime>
 
 #include "include/contract.h"
+#include "platform/posix_deadline.h"
 
 #if defined(__linux__)
-#include <dlfcn.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #endif
@@ -193,39 +193,6 @@ std::string ObjectPath(const std::string& name) {
   return "/dev/shm/" + CurrentUserPrefix() + "." + name;
 }
 
-using ClockLockFn = int (*)(pthread_mutex_t*, clockid_t, const timespec*);
-
-// pthread_mutex_clocklock (glibc >= 2.30), resolved at run time so that the
-// binary still loads on glibc 2.28 (as in os_mutex_posix.cc); null before.
-// Under ThreadSanitizer the timedlock fallback is used (see os_mutex_posix.cc).
-ClockLockFn clock_lock_fn() {
-#if defined(__SANITIZE_THREAD__)
-  return nullptr;
-#else
-  static const ClockLockFn fn =
-      reinterpret_cast<ClockLockFn>(dlsym(RTLD_DEFAULT, "pthread_mutex_clocklock"));
-  return fn;
-#endif
-}
-
-// `deadline` as an absolute timespec on `clock`, at most a day ahead (the
-// caller loops), "now" when it has passed.
-timespec ToTimespecOn(clockid_t clock, Clock::time_point deadline) {
-  timespec now{};
-  clock_gettime(clock, &now);
-  auto remaining = deadline - Clock::now();
-  if (remaining < Clock::duration::zero()) remaining = Clock::duration::zero();
-  long long ns = std::chrono::duration_cast<std::chrono::nanoseconds>(remaining).count();
-  constexpr long long kDay = 86400LL * 1000000000LL;
-  if (ns > kDay) ns = kDay;
-  long long total = static_cast<long long>(now.tv_nsec) + ns % 1000000000LL;
-  timespec ts{};
-  ts.tv_sec = now.tv_sec + static_cast<time_t>(ns / 1000000000LL) +
-              static_cast<time_t>(total / 1000000000LL);
-  ts.tv_nsec = static_cast<long>(total % 1000000000LL);
-  return ts;
-}
-
 // What a pthread lock call's result means. EOWNERDEAD: we hold it, its
 // holder died holding it; made consistent here. ENOTRECOVERABLE cannot
 // happen (every EOWNERDEAD is made consistent before the unlock) and reads
@@ -339,13 +306,13 @@ LockResult ProcessMutex::lock_until(Clock::time_point deadline) {
   Record* record = RecordOf(view_);
   int rc = pthread_mutex_trylock(&record->mutex);
   if (rc != EBUSY) return Acquired(record, rc);
-  const ClockLockFn clock_lock = clock_lock_fn();
+  const posix::ClockLockFn clock_lock = posix::ClockLockFunction();
   for (;;) {
     if (clock_lock != nullptr) {
-      timespec ts = ToTimespecOn(CLOCK_MONOTONIC, deadline);
+      timespec ts = posix::ToTimespecOn(CLOCK_MONOTONIC, deadline);
       rc = clock_lock(&record->mutex, CLOCK_MONOTONIC, &ts);
     } else {
-      timespec ts = ToTimespecOn(CLOCK_REALTIME, deadline);
+      timespec ts = posix::ToTimespecOn(CLOCK_REALTIME, deadline);
       rc = pthread_mutex_timedlock(&record->mutex, &ts);
     }
     if (rc == 0 || rc == EOWNERDEAD) return Acquired(record, rc);
