@@ -63,6 +63,9 @@ OS_MUTEX_PIN_SYMBOL(pthread_condattr_setclock, OS_MUTEX_GLIBC_CONDATTR_SETCLOCK)
 OS_MUTEX_PIN_SYMBOL(pthread_mutexattr_setpshared, OS_MUTEX_GLIBC_BASE);
 OS_MUTEX_PIN_SYMBOL(pthread_mutexattr_setrobust, OS_MUTEX_GLIBC_ROBUST);
 OS_MUTEX_PIN_SYMBOL(pthread_mutex_consistent, OS_MUTEX_GLIBC_ROBUST);
+// Named locks' watcher thread (core/named_lock.cc).
+OS_MUTEX_PIN_SYMBOL(pthread_create, OS_MUTEX_GLIBC_BASE);
+OS_MUTEX_PIN_SYMBOL(pthread_join, OS_MUTEX_GLIBC_BASE);
 // Referenced by libstdc++'s inline gthread code (std::call_once, TLS keys).
 OS_MUTEX_PIN_SYMBOL(pthread_once, OS_MUTEX_GLIBC_BASE);
 OS_MUTEX_PIN_SYMBOL(pthread_key_create, OS_MUTEX_GLIBC_BASE);
