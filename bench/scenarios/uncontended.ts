@@ -32,17 +32,21 @@ const VARIANT_LABEL: Record<UncontendedVariant, string> = {
   pair: 'acquire()+release()',
   guard: 'using g = m.lock()',
   guardRelease: 'm.lock().release()',
+  pairUsingNoop: 'pair + using of a no-op',
+  crossings: '2 empty addon calls',
   roundRobin4: '4 locks round-robin, 1 call site',
   roundRobin8: '8 locks round-robin, 1 call site',
   depth: 'recursive depth',
 };
 
-const VARIANTS: readonly UncontendedVariant[] = ['pair', 'guard', 'guardRelease', 'roundRobin4', 'roundRobin8', 'depth'];
+const VARIANTS: readonly UncontendedVariant[] =
+  ['pair', 'crossings', 'guard', 'guardRelease', 'pairUsingNoop', 'roundRobin4', 'roundRobin8', 'depth'];
 
 /** Which variants an implementation has. */
 function applies(impl: Implementation, variant: UncontendedVariant): boolean {
   if (variant === 'depth') return impl.recursive;
-  if (variant === 'guard' || variant === 'guardRelease') return !impl.yardstick;
+  if (variant === 'crossings') return impl.id === 'native';
+  if (variant === 'guard' || variant === 'guardRelease' || variant === 'pairUsingNoop') return !impl.yardstick;
   return true;
 }
 
@@ -132,7 +136,12 @@ export const uncontended: Scenario<Settings> = {
         `${settings.timing.samples} samples of ~${settings.timing.sampleMs} ms, median of samples); implementations interleaved`,
         `inline = Atomics.compareExchange(0->1) / Atomics.sub(1), notify only when the old value was 2, written in the loop (${duration(pairFloor)} a pair here)`,
         '"using" runs the helpers tsc emits for target ES2022 (m.lock().release() is the same guard without them); ' +
-        '"4/8 locks round-robin" = one call site over 4/8 instances; guard rows are compared with the inline pair',
+        '"pair + using of a no-op" = the pair, plus an empty block with `using` of an object whose dispose does ' +
+        'nothing: the language\'s share of the "using" row',
+        '"2 empty addon calls" = the native pair\'s two argument-less Node-API calls, each finding no lock: ' +
+        'the floor of one crossing per operation',
+        '"4/8 locks round-robin" = one call site over 4/8 instances; a ratio against an implementation without ' +
+        'that variant (inline: guard and no-op rows; every row: the floor) uses its pair',
         ...unavailableNotes(),
       ],
       data: { settings, rows: all },

@@ -10,6 +10,13 @@
  *   guardRelease m.lock().release();                  one instance: the guard without `using`
  *   roundRobin4  ms[i & 3].acquire(); ...release();   four instances, one call site
  *   roundRobin8  ms[i & 7].acquire(); ...release();   eight instances, one call site
+ *   pairUsingNoop  m.acquire(); { using d = NOOP; } m.release();   the pair plus the
+ *                `using` machinery around a no-op disposable: what `guard` costs
+ *                when the guard itself costs nothing
+ *   crossings    addon.unlock(); addon.unlock();     native only, in a worker that made
+ *                no lock: the two argument-less calls into the addon a native pair
+ *                makes, each finding no lock (the slot word names no entry), so
+ *                the floor of any design with one Node-API call per operation
  *   depth        acquire d times, release d times, d = 1..maxDepth (recursive only)
  * The yardstick (`inline`) has the three-state Atomics operations written out
  * in the loop itself, with no call at all.
@@ -17,11 +24,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
+import { nativeAddon } from '../../lib/services/native-addon';
 import { type BenchLock, implementationById } from '../implementations';
 import { lockSlow, unlockSlow } from '../inline-lock';
 import { type Timing, timeLoop } from './timing';
 
-export type UncontendedVariant = 'pair' | 'guard' | 'guardRelease' | 'roundRobin4' | 'roundRobin8' | 'depth';
+export type UncontendedVariant =
+  'pair' | 'guard' | 'guardRelease' | 'pairUsingNoop' | 'crossings' | 'roundRobin4' | 'roundRobin8' | 'depth';
 
 export interface UncontendedJob {
   implId: string;
@@ -80,6 +89,37 @@ function guardReleaseLoop(m: BenchLock): (n: number) => void {
   };
 }
 
+/** A disposable whose dispose does nothing: `using` of it costs only the language's machinery. */
+const NOOP: Disposable = { [Symbol.dispose]() {} };
+
+function pairUsingNoopLoop(m: BenchLock): (n: number) => void {
+  return (n) => {
+    for (let i = 0; i < n; i++) {
+      m.acquire();
+      {
+        using d = NOOP;
+      }
+      m.release();
+    }
+  };
+}
+
+/**
+ * Two calls of the addon's argument-less unlock() per iteration. This
+ * worker made no native lock, so the slot word names no entry and each call
+ * returns after the bounds check: what is left is the crossing itself.
+ */
+function crossingsLoop(): (n: number) => void {
+  const addon = nativeAddon() as { unlock(): void } | undefined;
+  if (addon === undefined) throw new Error('the native addon is not loaded in this thread');
+  return (n) => {
+    for (let i = 0; i < n; i++) {
+      addon.unlock();
+      addon.unlock();
+    }
+  };
+}
+
 /** `ms.length` is a power of two. */
 function roundRobinLoop(ms: BenchLock[]): (n: number) => void {
   const mask = ms.length - 1;
@@ -115,6 +155,11 @@ function run(job: UncontendedJob): UncontendedResult {
       return { samplesNs: [timeLoop(guardLoop(impl.create()), 1, job.timing)] };
     case 'guardRelease':
       return { samplesNs: [timeLoop(guardReleaseLoop(impl.create()), 1, job.timing)] };
+    case 'pairUsingNoop':
+      return { samplesNs: [timeLoop(pairUsingNoopLoop(impl.create()), 1, job.timing)] };
+    case 'crossings':
+      if (impl.id !== 'native') throw new Error('the crossings variant is the native addon\'s');
+      return { samplesNs: [timeLoop(crossingsLoop(), 1, job.timing)] };
     case 'roundRobin4':
       return { samplesNs: [timeLoop(roundRobinLoop(Array.from({ length: 4 }, () => impl.create())), 1, job.timing)] };
     case 'roundRobin8':
