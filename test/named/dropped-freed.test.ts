@@ -87,4 +87,37 @@ describeNative('named locks: dropped objects are freed after a garbage collectio
     assert.deepEqual(out.end, { count: 0, dropped: dropped.map(() => mapped(0)), kept: mapped(0), held: mapped(0) },
       'once released and dropped, the last names are closed too');
   });
+
+  it('in a worker thread too: its GC closes the names it dropped while the worker keeps running', async () => {
+    const dropped = Array.from({ length: 8 }, (_, i) => uniqueName(`worker${i}`));
+    const lib = path.join(__dirname, '..', '..', 'lib');
+    // The worker reports, then waits to be told to end: its exit would free its entries anyway.
+    const worker = `
+      const { parentPort } = require('node:worker_threads');
+      const { NamedMutex } = require(${JSON.stringify(path.join(lib, 'index.js'))});
+      const { namedLockCount } = require(${JSON.stringify(path.join(lib, 'native.js'))});
+      (async () => {
+        (() => { for (const name of ${JSON.stringify(dropped)}) new NamedMutex(name); })();
+        const opened = namedLockCount();
+        for (let i = 0; i < 20 && namedLockCount() !== 0; i++) {
+          gc();
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        parentPort.postMessage({ opened, collected: namedLockCount() });
+      })();`;
+    const script = `
+      const { Worker } = require('node:worker_threads');
+      const w = new Worker(${JSON.stringify(worker)}, { eval: true });
+      w.once('message', (out) => { process.stdout.write(JSON.stringify(out)); w.terminate(); });
+      w.once('error', (e) => { console.error(e); process.exit(1); });`;
+    let out;
+    try {
+      const { stdout } = await run(process.execPath, ['--expose-gc', '-e', script],
+        { encoding: 'utf8', timeout: 15_000 * SLOW });
+      out = JSON.parse(stdout);
+    } finally {
+      removeAll(dropped);
+    }
+    assert.deepEqual(out, { opened: 8, collected: 0 }, 'the worker still had the names it dropped open after a GC');
+  });
 });
