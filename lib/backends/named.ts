@@ -58,6 +58,7 @@ import {
 import { BaseMutex } from '../api/lock';
 import { defineLockClass } from '../api/lock-class';
 import { BaseRecursiveMutex } from '../api/recursive';
+import { sweepAfterGc } from '../services/gc-sweep';
 import { nativeAddon, nativeAddonUnavailableReason } from '../services/native-addon';
 
 /** A name as the addon gives it to this thread (native/napi/named_functions.cc). */
@@ -85,6 +86,13 @@ interface NamedBinding {
   namedUser(): number | string;
   namedSetWakeHandler(handler: (id: number) => void): void;
   namedCount(): number;
+  /**
+   * Frees now this thread's entries of names whose objects were all
+   * collected and whose lock it does not hold; returns its entries left.
+   * Never blocks beyond short native mutexes (and the end of a freed name's
+   * watcher thread, told to stop).
+   */
+  namedSweep(): number;
 }
 
 const KIND_CODE: Record<LockKind, number> = { mutex: KIND_MUTEX, recursive: KIND_RECURSIVE };
@@ -109,6 +117,17 @@ function dispatchWake(id: number): void {
 let binding: NamedBinding | undefined;
 let namedOps: RawLockOps;
 let user: number | string;
+
+/**
+ * The addon frees the entry of a name whose objects in this thread were
+ * all collected (closing this process's view of the OS object when no
+ * other thread has it open) when the thread next opens a new name and its
+ * entries have reached twice what its last prune kept (at least 64). So
+ * that a program that opens a few names and drops them does not keep them
+ * open, the entries are also swept after a garbage collection
+ * (`services/gc-sweep.ts`).
+ */
+const armSweep = sweepAfterGc(() => binding?.namedSweep() ?? 0);
 
 /**
  * The uncontended path of every named lock of this thread, as the native
@@ -142,7 +161,8 @@ function requireBinding(): NamedBinding {
       `named locks need the native addon, which is not available in this thread (${reason?.message}); ` +
       'the Atomics backend cannot share a lock between processes', { cause: reason });
   }
-  if (typeof addon.namedOpen !== 'function' || typeof addon.namedTryLock !== 'function') {
+  if (typeof addon.namedOpen !== 'function' || typeof addon.namedTryLock !== 'function' ||
+      typeof addon.namedSweep !== 'function') {
     throw new MutexUnsupportedError('the loaded native addon was built without named locks; rebuild it (npx os-mutex-build)');
   }
   const b = addon as NamedBinding;
@@ -252,6 +272,7 @@ function openNamed(name: string, kind: LockKind): RawLock {
   words[META_OWNER] = NO_OWNER;
   const anchor = b.namedOpen(name, KIND_CODE[kind], words);
   if (Array.isArray(anchor)) throw openError(name, kind, anchor[0], anchor[1]);
+  armSweep();
   return wrap(b, anchor, kind, name);
 }
 

@@ -23,6 +23,7 @@ import { MutexInvalidHandleError, MutexUnsupportedError } from '../api/errors';
 import { BaseMutex } from '../api/lock';
 import { defineLockClass } from '../api/lock-class';
 import { BaseRecursiveMutex } from '../api/recursive';
+import { sweepAfterGc } from '../services/gc-sweep';
 import { provideNativeAddon } from '../services/native-addon';
 import { provideOwnerDeathWatch } from '../services/owner-death';
 
@@ -167,29 +168,11 @@ export const unavailableReason: Error | undefined = loaded.error;
  * The addon frees a collected lock's entry when this thread's table of
  * entries next reaches twice what its last prune kept (at least 64), with
  * no event-loop turn needed (so a synchronous loop of `new Mutex()` stays
- * bounded). So that memory also comes back when no more locks are made, a
- * canary object watched by a FinalizationRegistry tells this thread that a
- * garbage collection happened, and the table is swept then. One canary at a
- * time (a registration per lock would itself pile up in a synchronous
- * loop); re-armed at once while the thread has few entries, else at most
- * once a second (a sweep is O(entries)).
+ * bounded). So that memory also comes back when no more locks are made,
+ * the table is also swept after a garbage collection
+ * (`services/gc-sweep.ts`).
  */
-const SWEEP_EAGER_ENTRIES = 1024;
-const SWEEP_INTERVAL_MS = 1000;
-let canaryArmed = false;
-const canaries = new FinalizationRegistry<undefined>(() => {
-  canaryArmed = false;
-  const kept = binding?.sweep() ?? 0;
-  if (kept === 0) return;
-  if (kept <= SWEEP_EAGER_ENTRIES) armCanary();
-  else setTimeout(armCanary, SWEEP_INTERVAL_MS).unref();
-});
-
-function armCanary(): void {
-  if (canaryArmed) return;
-  canaryArmed = true;
-  canaries.register({}, undefined);
-}
+const armCanary = sweepAfterGc(() => binding?.sweep() ?? 0);
 
 const NATIVE_OPS: RawLockOps | undefined = loaded.ops;
 

@@ -19,7 +19,8 @@
 //   namedOpen, namedSetSlotWord,     named_functions.cc: machine-wide named locks
 //   namedTryLock, namedUnlock,       (namedTryLock()/namedUnlock(): the uncontended path,
 //   namedOp, namedRemove, namedUser, slot in the named slot word, as tryLock()/unlock())
-//   namedSetWakeHandler, namedCount
+//   namedSetWakeHandler, namedCount,
+//   namedSweep                       (namedSweep(): frees entries of collected objects now)
 //
 // The layers below: platform/ (the OS mutex), core/ (lock table, wake lists,
 // wait graph, owner death; no Node), napi/ (this file, per-environment state
@@ -75,6 +76,7 @@ napi_value InitModule(napi_env env, napi_value exports) {
       {"namedUser", nullptr, NamedUser, nullptr, nullptr, nullptr, kAttrs, named},
       {"namedSetWakeHandler", nullptr, NamedSetWakeHandler, nullptr, nullptr, nullptr, kAttrs, named},
       {"namedCount", nullptr, NamedCount, nullptr, nullptr, nullptr, kAttrs, named},
+      {"namedSweep", nullptr, NamedSweep, nullptr, nullptr, nullptr, kAttrs, named},
   };
   if (napi_define_properties(env, result, sizeof(properties) / sizeof(properties[0]),
                              properties) != napi_ok) {

@@ -7,7 +7,7 @@
 //                (owner death for the named locks the thread holds)
 //   the exports  namedOpen, namedSetSlotWord, namedTryLock, namedUnlock,
 //                namedOp, namedRemove, namedUser, namedSetWakeHandler,
-//                namedCount (see named_functions.cc)
+//                namedCount, namedSweep (see named_functions.cc)
 //
 // All of it is touched only on the environment's own thread, except
 // NamedEnv::wake() (any thread).
@@ -75,8 +75,10 @@ class NamedEnv final : public AsyncWaker {
   static constexpr size_t kMinPrune = 64;
 
   // Drops the entries whose anchor is dead and whose lock this thread does
-  // not hold. Never blocks beyond short mutexes (and the end of a watcher
-  // thread that was told to stop).
+  // not hold. Runs when namedOpen() adds an entry and the entries have
+  // reached prune_at, and at namedSweep() (lib/ calls it after a garbage
+  // collection). Never blocks beyond short mutexes (and the end of a
+  // watcher thread that was told to stop).
   void Prune();
   // Frees an entry (its slot, references, and its NamedTable reference:
   // may block as NamedTable::release does). Precondition: out of by_name /
@@ -98,6 +100,7 @@ napi_value NamedRemove(napi_env env, napi_callback_info info);          // named
 napi_value NamedUser(napi_env env, napi_callback_info info);            // namedUser()
 napi_value NamedSetWakeHandler(napi_env env, napi_callback_info info);  // namedSetWakeHandler(fn)
 napi_value NamedCount(napi_env env, napi_callback_info info);           // namedCount()
+napi_value NamedSweep(napi_env env, napi_callback_info info);           // namedSweep()
 
 }  // namespace binding
 }  // namespace os_mutex
