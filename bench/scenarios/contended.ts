@@ -24,8 +24,9 @@
  * index is what the OS scheduler alone allows in one round, the ceiling for
  * any lock that keeps runnable threads running.
  *
- * One cell only: OS_MUTEX_BENCH_CELL=W/writes/outsideOps[/repeats] (e.g.
- * `16/100/0/6`) replaces the grid of the mode's settings by that cell. Its
+ * One cell only: OS_MUTEX_BENCH_CELL=W/writes/outsideOps[/repeats[/ms]] (e.g.
+ * `16/100/0/6`, or `16/100/0/3/1500` for 1.5 s rounds) replaces the grid of the
+ * mode's settings by that cell. Its
  * workers first run CELL_WARMUP_ROUNDS unrecorded rounds of it, as in the
  * full grid, where two other rounds run before W/100/0 in the same workers
  * (a worker's first round also measures its JIT warming up).
@@ -56,7 +57,7 @@ interface Settings {
   warmupRounds?: number;
 }
 
-/** Names one cell of the grid to run alone: `W/writes/outsideOps[/repeats]`. */
+/** Names one cell of the grid to run alone: `W/writes/outsideOps[/repeats[/ms]]`. */
 export const CELL_ENV = 'OS_MUTEX_BENCH_CELL';
 const CELL_WARMUP_ROUNDS = 2;
 const NO_LOCK_LABEL = 'no lock (own array)';
@@ -66,12 +67,12 @@ function cellSettings(settings: Settings): Settings {
   const spec = process.env[CELL_ENV];
   if (spec === undefined || spec === '') return settings;
   const parts = spec.split('/').map(Number);
-  if ((parts.length !== 3 && parts.length !== 4) || !parts.every((n) => Number.isInteger(n) && n >= 0) ||
-      parts[0] < 1 || parts[3] === 0) {
-    throw new Error(`${CELL_ENV}=${spec}: expected W/writes/outsideOps[/repeats], e.g. 16/100/0/6`);
+  if (parts.length < 3 || parts.length > 5 || !parts.every((n) => Number.isInteger(n) && n >= 0) ||
+      parts[0] < 1 || parts[3] === 0 || parts[4] === 0) {
+    throw new Error(`${CELL_ENV}=${spec}: expected W/writes/outsideOps[/repeats[/ms]], e.g. 16/100/0/6`);
   }
-  const [workers, writes, outsideOps, repeats = settings.repeats] = parts;
-  return { ...settings, repeats, workers: [workers], writes: [writes], outsideOps: [outsideOps],
+  const [workers, writes, outsideOps, repeats = settings.repeats, durationMs = settings.durationMs] = parts;
+  return { ...settings, repeats, durationMs, workers: [workers], writes: [writes], outsideOps: [outsideOps],
     warmupRounds: CELL_WARMUP_ROUNDS };
 }
 
