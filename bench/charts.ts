@@ -57,11 +57,14 @@ const quietLogger: Logger = {
   },
 };
 
-/** Color encoding by implementation label: the same color for an implementation in every chart. */
-export function implementationColor(legend = true): Record<string, unknown> {
+/**
+ * Color encoding by implementation label: the same color for an implementation in every chart.
+ * `extraLabels`: rows a scenario measures besides the implementations (contended: the no-lock row).
+ */
+export function implementationColor(legend = true, extraLabels: readonly string[] = []): Record<string, unknown> {
   return {
     field: 'implementation', type: 'nominal', title: null,
-    scale: { domain: implementations().map((impl) => impl.label), scheme: 'tableau10' },
+    scale: { domain: [...implementations().map((impl) => impl.label), ...extraLabels], scheme: 'tableau10' },
     ...(legend ? {} : { legend: null }),
   };
 }

@@ -37,6 +37,12 @@ export interface BenchLock {
 export type ImplementationId =
   'native' | 'native-recursive' | 'atomics' | 'atomics-recursive' | 'inline' | 'native@base' | 'atomics@base';
 
+/**
+ * Not an implementation: the id of the contended scenario's lock-free row
+ * (each worker loops on its own array; scenarios/contended.ts).
+ */
+export const NO_LOCK = 'no-lock';
+
 /** Names the baseline checkout (a folder with dist/lib and build/ built); set by run.ts `--baseline`. */
 export const BASELINE_ENV = 'OS_MUTEX_BENCH_BASELINE';
 

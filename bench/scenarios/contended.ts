@@ -18,6 +18,18 @@
  *   lost updates           must be 0: increments of the shared array that
  *                          another thread overwrote (mutual exclusion broken)
  * More workers than the machine's cores is measured on purpose (oversubscription).
+ *
+ * Each W also gets a `no lock` row (NO_LOCK, workers/contended.ts): the same
+ * workers and rounds with no lock, each worker on its own array. Its Jain's
+ * index is what the OS scheduler alone allows in one round, the ceiling for
+ * any lock that keeps runnable threads running.
+ *
+ * One cell only: OS_MUTEX_BENCH_CELL=W/writes/outsideOps[/repeats[/ms]] (e.g.
+ * `16/100/0/6`, or `16/100/0/3/1500` for 1.5 s rounds) replaces the grid of the
+ * mode's settings by that cell. Its
+ * workers first run CELL_WARMUP_ROUNDS unrecorded rounds of it, as in the
+ * full grid, where two other rounds run before W/100/0 in the same workers
+ * (a worker's first round also measures its JIT warming up).
  * @module
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,7 +38,7 @@ import { implementationColor } from '../charts';
 import * as control from '../harness/control';
 import { WorkerGroup } from '../harness/spawn';
 import { addHistograms, histogramQuantile, jainIndex, median, spread, type Spread } from '../harness/stats';
-import { availableImplementations, keepAlive, unavailableNotes } from '../implementations';
+import { availableImplementations, keepAlive, NO_LOCK, unavailableNotes } from '../implementations';
 import { workerScript } from '../paths';
 import { duration, rate, sig3, spreadCells, type Table } from '../report';
 import type { ContendedReply, ContendedRound, ContendedSetup } from '../workers/contended';
@@ -41,6 +53,27 @@ interface Settings {
   /** Steps of local work after each release; 0 = none. */
   outsideOps: number[];
   durationMs: number;
+  /** Unrecorded rounds each group of workers runs first (OS_MUTEX_BENCH_CELL). */
+  warmupRounds?: number;
+}
+
+/** Names one cell of the grid to run alone: `W/writes/outsideOps[/repeats[/ms]]`. */
+export const CELL_ENV = 'OS_MUTEX_BENCH_CELL';
+const CELL_WARMUP_ROUNDS = 2;
+const NO_LOCK_LABEL = 'no lock (own array)';
+
+/** `settings`, or only the cell OS_MUTEX_BENCH_CELL names. Throws on a malformed value. */
+function cellSettings(settings: Settings): Settings {
+  const spec = process.env[CELL_ENV];
+  if (spec === undefined || spec === '') return settings;
+  const parts = spec.split('/').map(Number);
+  if (parts.length < 3 || parts.length > 5 || !parts.every((n) => Number.isInteger(n) && n >= 0) ||
+      parts[0] < 1 || parts[3] === 0 || parts[4] === 0) {
+    throw new Error(`${CELL_ENV}=${spec}: expected W/writes/outsideOps[/repeats[/ms]], e.g. 16/100/0/6`);
+  }
+  const [workers, writes, outsideOps, repeats = settings.repeats, durationMs = settings.durationMs] = parts;
+  return { ...settings, repeats, durationMs, workers: [workers], writes: [writes], outsideOps: [outsideOps],
+    warmupRounds: CELL_WARMUP_ROUNDS };
 }
 
 /** One measured round. */
@@ -91,8 +124,12 @@ export const contended: Scenario<Settings> = {
     full: { repeats: 3, workers: [1, 2, 4, 8, 16], writes: [0, 100, 1000], outsideOps: [0, 1000], durationMs: 150 },
   },
 
-  async run(settings, { log }) {
-    const impls = availableImplementations();
+  async run(modeSettings, { log }) {
+    const settings = cellSettings(modeSettings);
+    const rows = [
+      ...availableImplementations().map((impl) => ({ id: impl.id as string, label: impl.label, create: () => impl.create() })),
+      { id: NO_LOCK, label: NO_LOCK_LABEL, create: () => undefined },
+    ];
     const maxWrites = Math.max(1, ...settings.writes);
     const rounds: Round[] = [];
     let roundNumber = 0;
@@ -100,53 +137,56 @@ export const contended: Scenario<Settings> = {
     for (let repeat = 0; repeat < settings.repeats; repeat++) {
       for (const workers of settings.workers) {
         log(`contended: repeat ${repeat + 1}/${settings.repeats}, W=${workers}`);
-        for (const impl of impls) {
+        for (const impl of rows) {
           const lock = impl.create();
           const data = new SharedArrayBuffer(maxWrites * Int32Array.BYTES_PER_ELEMENT);
           const shared = new Int32Array(data);
           const ctl = control.createControl();
-          const setup = (): ContendedSetup => ({ implId: impl.id, handle: lock.handle, data, control: ctl.buffer as SharedArrayBuffer });
+          const setup = (): ContendedSetup => ({ implId: impl.id, handle: lock?.handle, data, control: ctl.buffer as SharedArrayBuffer });
           const group = await WorkerGroup.start<ContendedReply>(workerScript('contended'), workers, setup);
           try {
-            for (const writes of settings.writes) {
-              for (const outsideOps of settings.outsideOps) {
-                const round = ++roundNumber;
-                Atomics.store(ctl, control.READY, 0);
-                const message: ContendedRound = { round, writes, outsideOps };
-                const replies = group.ask(message);
-                await control.allReady(ctl, workers);
-                const before = shared[0];
-                const cpu0 = process.cpuUsage();
-                const t0 = performance.now();
-                control.go(ctl, round);
-                await sleep(settings.durationMs);
-                control.stop(ctl, round);
-                const elapsedMs = performance.now() - t0;
-                const cpu = process.cpuUsage(cpu0);
-                const answers = await replies;
-                const counts = answers.map((reply) => reply.count);
-                const waits = addHistograms(answers.map((reply) => reply.waits));
-                const total = counts.reduce((a, b) => a + b, 0);
-                const cpuNs = (cpu.user + cpu.system) * 1e3;
-                rounds.push({
-                  impl: impl.id, label: impl.label, workers, writes, outsideOps, repeat, elapsedMs, counts,
-                  perSecond: total / (elapsedMs / 1e3),
-                  perWorkerMaxPerSecond: Math.max(...counts) / (elapsedMs / 1e3),
-                  perWorkerMinPerSecond: Math.min(...counts) / (elapsedMs / 1e3),
-                  jain: jainIndex(counts),
-                  cpuNsPerAcquisition: cpuNs / total,
-                  coresBusy: cpuNs / (elapsedMs * 1e6),
-                  lostUpdates: writes > 0 ? total - ((shared[0] - before) | 0) : 0,
-                  waitP50Ns: histogramQuantile(waits, 0.5),
-                  waitP99Ns: histogramQuantile(waits, 0.99),
-                  waitMaxNs: Math.max(...answers.map((reply) => reply.maxWaitNs)),
-                  waits,
-                });
-              }
+            // Every cell once; a lone cell (OS_MUTEX_BENCH_CELL) after its unrecorded warm-up rounds.
+            const cells = settings.writes.flatMap((writes) =>
+              settings.outsideOps.map((outsideOps) => ({ writes, outsideOps, warmup: false })));
+            const warmups = Array.from({ length: settings.warmupRounds ?? 0 }, () => ({ ...cells[0], warmup: true }));
+            for (const { writes, outsideOps, warmup } of [...warmups, ...cells]) {
+              const round = ++roundNumber;
+              Atomics.store(ctl, control.READY, 0);
+              const message: ContendedRound = { round, writes, outsideOps };
+              const replies = group.ask(message);
+              await control.allReady(ctl, workers);
+              const before = shared[0];
+              const cpu0 = process.cpuUsage();
+              const t0 = performance.now();
+              control.go(ctl, round);
+              await sleep(settings.durationMs);
+              control.stop(ctl, round);
+              const elapsedMs = performance.now() - t0;
+              const cpu = process.cpuUsage(cpu0);
+              const answers = await replies;
+              if (warmup) continue;
+              const counts = answers.map((reply) => reply.count);
+              const waits = addHistograms(answers.map((reply) => reply.waits));
+              const total = counts.reduce((a, b) => a + b, 0);
+              const cpuNs = (cpu.user + cpu.system) * 1e3;
+              rounds.push({
+                impl: impl.id, label: impl.label, workers, writes, outsideOps, repeat, elapsedMs, counts,
+                perSecond: total / (elapsedMs / 1e3),
+                perWorkerMaxPerSecond: Math.max(...counts) / (elapsedMs / 1e3),
+                perWorkerMinPerSecond: Math.min(...counts) / (elapsedMs / 1e3),
+                jain: jainIndex(counts),
+                cpuNsPerAcquisition: cpuNs / total,
+                coresBusy: cpuNs / (elapsedMs * 1e6),
+                lostUpdates: writes > 0 && lock !== undefined ? total - ((shared[0] - before) | 0) : 0,
+                waitP50Ns: histogramQuantile(waits, 0.5),
+                waitP99Ns: histogramQuantile(waits, 0.99),
+                waitMaxNs: Math.max(...answers.map((reply) => reply.maxWaitNs)),
+                waits,
+              });
             }
           } finally {
             await group.close();
-            keepAlive(lock);
+            if (lock !== undefined) keepAlive(lock);
           }
         }
       }
@@ -181,6 +221,11 @@ export const contended: Scenario<Settings> = {
         'W = 1 shows that floor); p50/p99 are medians over repeats of the percentiles over all workers\' ' +
         'acquisitions (log buckets, within 12.5 %), max is the longest in any repeat',
         'CPU/acq = process CPU time (user+sys, every thread) per acquisition; cores = CPU seconds per wall second',
+        `${NO_LOCK_LABEL}: the same loop and rounds without a lock, each worker writing its own array; its Jain is ` +
+        'how evenly the OS scheduler alone shared the cores in a round (the ceiling for a lock that keeps runnable ' +
+        'threads running), its wait the loop\'s own time (a long max: a thread descheduled)',
+        ...(settings.warmupRounds === undefined ? []
+          : [`${CELL_ENV}: this cell only, after ${settings.warmupRounds} unrecorded rounds of it in the same workers`]),
         lost.length === 0
           ? 'lost updates: 0 in every round (mutual exclusion held)'
           : `LOST UPDATES (mutual exclusion broken): ${lost.map((s) => `${s.label} W=${s.workers}: ${s.lostUpdates}`).join('; ')}`,
@@ -228,13 +273,16 @@ function charts(summaries: Summary[], outsideNs: Map<number, number>): Chart[] {
     column: { field: 'critical section', type: 'nominal', title: null, sort: { field: 'writes', op: 'min' } },
   };
   const x = { field: 'workers', type: 'ordinal', title: 'worker threads (W)' };
+  // The no-lock row is a fairness ceiling: charted with Jain's index, not with the locks' throughput.
   const color = implementationColor();
+  const colorWithCeiling = implementationColor(true, [NO_LOCK_LABEL]);
+  const locked = values.filter((v) => v.implementation !== NO_LOCK_LABEL);
   return [
     {
       file: 'contended-throughput.svg',
       spec: {
         title: 'Contended throughput: acquisitions/s (median, band = min..max over repeats)',
-        data: { values },
+        data: { values: locked },
         facet,
         spec: {
           width: 220, height: 180,
@@ -250,13 +298,14 @@ function charts(summaries: Summary[], outsideNs: Map<number, number>): Chart[] {
     {
       file: 'contended-fairness.svg',
       spec: {
-        title: "Fairness under contention: Jain's index of per-worker acquisitions (1 = equal shares)",
+        title: "Fairness under contention: Jain's index of per-worker acquisitions (1 = equal shares; " +
+          `${NO_LOCK_LABEL}: the scheduler's ceiling)`,
         data: { values },
         facet,
         spec: {
           width: 220, height: 180,
           mark: { type: 'line', point: true },
-          encoding: { x, color, y: { field: 'jain', type: 'quantitative', scale: { domain: [0, 1] }, title: "Jain's index" } },
+          encoding: { x, color: colorWithCeiling, y: { field: 'jain', type: 'quantitative', scale: { domain: [0, 1] }, title: "Jain's index" } },
         },
       },
     },

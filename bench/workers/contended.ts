@@ -22,11 +22,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 import { arriveAndWaitForGo, STOP } from '../harness/control';
 import { WAIT_BUCKETS, waitBucket } from '../harness/stats';
-import { type BenchLock, implementationById } from '../implementations';
+import { type BenchLock, implementationById, NO_LOCK } from '../implementations';
 import { keepResult, localWork } from './local-work';
 
 export interface ContendedSetup {
+  /** An implementation's id, or NO_LOCK. */
   implId: string;
+  /** The lock's handle; undefined for NO_LOCK. */
   handle: unknown;
   data: SharedArrayBuffer;
   control: SharedArrayBuffer;
@@ -67,14 +69,36 @@ function hammer(m: BenchLock, shared: Int32Array, control: Int32Array, round: nu
   return { count, waits: Array.from(waits), maxWaitNs: maxMs * 1e6 };
 }
 
+/** hammer() without the lock, on this worker's own array (the NO_LOCK row). */
+function hammerWithoutLock(own: Int32Array, control: Int32Array, round: number,
+  writes: number, outsideOps: number): ContendedReply {
+  const waits = new Float64Array(WAIT_BUCKETS);
+  let maxMs = 0;
+  let count = 0;
+  let x = count + 1;
+  while (Atomics.load(control, STOP) !== round) {
+    const t0 = performance.now();
+    for (let k = 0; k < writes; k++) own[k]++;
+    const ms = performance.now() - t0;
+    waits[waitBucket(ms * 1e6)]++;
+    if (ms > maxMs) maxMs = ms;
+    count++;
+    if (outsideOps > 0) x = localWork(x, outsideOps);
+  }
+  keepResult(x);
+  return { count, waits: Array.from(waits), maxWaitNs: maxMs * 1e6 };
+}
+
 const setup = workerData as ContendedSetup;
-const lock = implementationById(setup.implId).open(setup.handle);
-const shared = new Int32Array(setup.data);
+const lock = setup.implId === NO_LOCK ? undefined : implementationById(setup.implId).open(setup.handle);
 const control = new Int32Array(setup.control);
+// NO_LOCK: a private array of the same kind and size as the shared one.
+const shared = new Int32Array(lock === undefined ? new SharedArrayBuffer(setup.data.byteLength) : setup.data);
 
 parentPort!.on('message', ({ round, writes, outsideOps }: ContendedRound) => {
   arriveAndWaitForGo(control, round);
-  const reply = hammer(lock, shared, control, round, writes, outsideOps);
+  const reply = lock === undefined ? hammerWithoutLock(shared, control, round, writes, outsideOps)
+    : hammer(lock, shared, control, round, writes, outsideOps);
   parentPort!.postMessage(reply);
 });
 parentPort!.postMessage('ready');
