@@ -54,12 +54,19 @@ inline LockEntry* EntryAt(napi_env env, napi_callback_info info) {
 
 // The lock of the slot in this environment's slot word (setSlotWord()),
 // bounds-checked as EntryAt() is, or null; `es` is set either way. Also
-// gives the call's receiver (`self`), when asked. Never blocks.
+// gives the call's receiver (`self`), when asked; a call that needs no
+// receiver (unlock()) finds the environment through the instance data
+// instead, which costs fewer instructions than napi_get_cb_info (bench/NOTES.md,
+// "The floor of a native pair"). Never blocks.
 inline LockState* StateInSlotWord(napi_env env, napi_callback_info info, EnvState** es,
                                   napi_value* self = nullptr) {
   void* data = nullptr;
   *es = nullptr;
-  if (napi_get_cb_info(env, info, nullptr, nullptr, self, &data) != napi_ok) return nullptr;
+  if (self != nullptr) {
+    if (napi_get_cb_info(env, info, nullptr, nullptr, self, &data) != napi_ok) return nullptr;
+  } else if (napi_get_instance_data(env, &data) != napi_ok || data == nullptr) {
+    return nullptr;
+  }
   *es = static_cast<EnvState*>(data);
   const auto slot = static_cast<uint32_t>((*es)->slot_word->load(std::memory_order_relaxed));
   const std::vector<LockState*>& states = (*es)->slot_states;
