@@ -115,10 +115,15 @@ bool GetKind(napi_env env, napi_value value, int32_t* kind) {
 }
 
 // A lock's shared words as create/open accept them: an Int32Array of exactly
-// contract::kMetaWords elements at byte offset 0 of a SharedArrayBuffer.
+// contract::kMetaWords elements at a byte offset that is a multiple of their
+// size in a SharedArrayBuffer (lib/ packs several locks' words in one
+// buffer, a slab). The view keeps its buffer alive, so an entry's strong
+// reference to it keeps the words' memory alive (lock_state.h).
 bool GetMetaWords(napi_env env, napi_value value, SharedInt32Array* view) {
+  constexpr size_t kMetaBytes = static_cast<size_t>(contract::kMetaWords) * sizeof(int32_t);
   return GetSharedInt32Array(env, value, view) &&
-         view->length == static_cast<size_t>(contract::kMetaWords) && view->byte_offset == 0;
+         view->length == static_cast<size_t>(contract::kMetaWords) &&
+         view->byte_offset % kMetaBytes == 0;
 }
 
 void ThrowUnlessPending(napi_env env, const char* message) {
@@ -160,7 +165,8 @@ bool IsObject(napi_env env, napi_value value) {
 // 0, FLAGS = 0; this does not read it), recorded in this environment's
 // entry whose slot it returns; the entry lives while the object `anchor`
 // does. undefined when `words` is not an Int32Array of contract::kMetaWords
-// elements at offset 0 of a SharedArrayBuffer, or `anchor` is not an
+// elements at a multiple of their size in a SharedArrayBuffer (GetMetaWords),
+// or `anchor` is not an
 // object. Throws when init() was not called, and a TypeError for
 // a kind other than contract::kKindMutex / kKindRecursive.
 napi_value Create(napi_env env, napi_callback_info info) {
@@ -182,7 +188,8 @@ napi_value Create(napi_env env, napi_callback_info info) {
 // open(id, kind, tag, words, anchor): number | undefined. Never blocks
 // beyond the lock table's mutex. The live lock `id` of `kind` in this
 // process's table (`tag`), whose shared words are the very memory `words`
-// views (pointers compared, nothing dereferenced), recorded as create()
+// views (pointers compared, nothing dereferenced: another offset of the
+// right buffer finds nothing), recorded as create()
 // does: the slot of the new entry. undefined for anything else. Throws only
 // when init() was not called.
 napi_value Open(napi_env env, napi_callback_info info) {
