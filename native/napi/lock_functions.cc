@@ -117,8 +117,8 @@ bool GetKind(napi_env env, napi_value value, int32_t* kind) {
 // A lock's shared words as create/open accept them: an Int32Array of exactly
 // contract::kMetaWords elements at a byte offset that is a multiple of their
 // size in a SharedArrayBuffer (lib/ packs several locks' words in one
-// buffer, a slab). The view keeps its buffer alive, so an entry's strong
-// reference to it keeps the words' memory alive (lock_state.h).
+// buffer, a slab). The entry's count on the environment's strong reference
+// to that buffer keeps the words' memory alive (lock_state.h).
 bool GetMetaWords(napi_env env, napi_value value, SharedInt32Array* view) {
   constexpr size_t kMetaBytes = static_cast<size_t>(contract::kMetaWords) * sizeof(int32_t);
   return GetSharedInt32Array(env, value, view) &&
@@ -135,13 +135,14 @@ void ThrowUnlessPending(napi_env env, const char* message) {
 
 // Records `state` in this environment with `anchor` (the object JavaScript
 // keeps while it may use the slot), consuming the one LockTable reference
-// the caller holds (it goes to the environment's new entry). `words_view`
-// is the Int32Array over state->words. Returns the entry's slot, or null
-// with a pending exception on failure. Never blocks beyond the lock
+// the caller holds (it goes to the environment's new entry). `view` is the
+// Int32Array over state->words (GetMetaWords). Returns the entry's slot, or
+// null with a pending exception on failure. Never blocks beyond the lock
 // table's mutex.
 napi_value AddEntry(napi_env env, EnvState* es, LockState* state, napi_value anchor,
-                    napi_value words_view) {
-  LockEntry* entry = es->AddLock(state, anchor, words_view);
+                    const SharedInt32Array& view) {
+  const void* slab = reinterpret_cast<const char*>(view.words) - view.byte_offset;
+  LockEntry* entry = es->AddLock(state, anchor, view.buffer, slab);
   napi_value slot = nullptr;
   if (entry == nullptr || napi_create_uint32(env, entry->slot, &slot) != napi_ok) {
     // An entry without a slot in JavaScript: its anchor still dies with the
@@ -182,7 +183,7 @@ napi_value Create(napi_env env, napi_callback_info info) {
   }
   SharedInt32Array view;
   if (argc < 3 || !GetMetaWords(env, args[1], &view) || !IsObject(env, args[2])) return nullptr;
-  return AddEntry(env, es, LockTable::instance().create(kind, view.words), args[2], args[1]);
+  return AddEntry(env, es, LockTable::instance().create(kind, view.words), args[2], view);
 }
 
 // open(id, kind, tag, words, anchor): number | undefined. Never blocks
@@ -211,7 +212,7 @@ napi_value Open(napi_env env, napi_callback_info info) {
   LockState* state =
       LockTable::instance().find_and_ref(static_cast<uint64_t>(id), kind, view.words);
   if (state == nullptr) return nullptr;
-  return AddEntry(env, es, state, args[4], args[3]);
+  return AddEntry(env, es, state, args[4], view);
 }
 
 // slow(slot, op, ms): the slow-path operations on the lock of this
