@@ -1,6 +1,6 @@
 /**
  * Native locks' shared words are packed in slabs (one SharedArrayBuffer for
- * the words of up to 64 locks of a thread); a handle carries the buffer and
+ * the words of up to 32 locks of a thread); a handle carries the buffer and
  * the words' byte offset in it. These tests pin that a handle reaches its own
  * lock's words only, that locks sharing a slab do not disturb each other,
  * and the slab's lifetime.
@@ -140,7 +140,7 @@ describeNative('native backend: shared words in slabs', function () {
   it('a lock kept alive keeps its slab alive after the others are collected, and they are freed', () => {
     const lib = path.join(__dirname, '..', 'lib', 'native.js');
     // A child with --expose-gc: the kept lock is opened in a worker after its
-    // slab's other 63 locks were collected and freed.
+    // slab's other locks were collected and freed.
     const script = `
       const { Worker } = require('node:worker_threads');
       const { Mutex, nativeLockCount } = require(${JSON.stringify(lib)});
@@ -148,9 +148,10 @@ describeNative('native backend: shared words in slabs', function () {
         const settle = async () => { for (let i = 0; i < 4; i++) { gc(); await new Promise((r) => setImmediate(r)); } };
         let m = new Mutex();
         while (m.handle.offset !== 0) m = new Mutex();   // the first lock of a fresh slab
-        const slab = (() => { const all = [m]; for (let i = 1; i < 64; i++) all.push(new Mutex()); return all; })();
-        const sameSlab = slab.every((x) => x.handle.buffer === m.handle.buffer);
-        const kept = slab[37];
+        const size = m.handle.buffer.byteLength / 16;    // locks per slab
+        const slab = (() => { const all = [m]; for (let i = 1; i < size; i++) all.push(new Mutex()); return all; })();
+        const sameSlab = size >= 4 && slab.every((x) => x.handle.buffer === m.handle.buffer);
+        const kept = slab[size - 3];
         slab.length = 0; m = undefined;
         await settle();
         const base = nativeLockCount();
@@ -168,12 +169,12 @@ describeNative('native backend: shared words in slabs', function () {
         w.postMessage('go');
         const out = await new Promise((r) => w.once('message', r));
         await w.terminate();
-        process.stdout.write(JSON.stringify({ sameSlab, base, keptOffset, out, words: new Int32Array(kept.handle.buffer, keptOffset, 4)[0] }));
+        process.stdout.write(JSON.stringify({ sameSlab, size, base, keptOffset, out, words: new Int32Array(kept.handle.buffer, keptOffset, 4)[0] }));
       })();`;
     const out = JSON.parse(execFileSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', timeout: 30_000 }));
     assert.equal(out.sameSlab, true);
-    assert.equal(out.base, 1, 'the 63 collected locks of the slab were freed, the kept one not');
-    assert.equal(out.keptOffset, 37 * META_BYTES);
+    assert.equal(out.base, 1, 'the other collected locks of the slab were freed, the kept one not');
+    assert.equal(out.keptOffset, (out.size - 3) * META_BYTES);
     assert.deepEqual(out.out.slice(0, 2), [false, 0], 'the worker sees the kept lock held by the main thread');
     assert.equal(out.out[2], true);
     assert.notEqual(out.out[3], 0, 'then takes it');

@@ -66,7 +66,7 @@ const META_BYTES = META_WORDS * Int32Array.BYTES_PER_ELEMENT;
  * can each keep SLAB_LOCKS * 16 bytes alive: keep it modest (bench/NOTES.md,
  * "Shared words in slabs").
  */
-const SLAB_LOCKS = 64;
+const SLAB_LOCKS = 32;
 /** The slab new locks of this thread take their words from, and the next free index in it. */
 let slab: SharedArrayBuffer | undefined;
 let slabNext = SLAB_LOCKS;

@@ -23,7 +23,7 @@ export interface MutexHandle {
   readonly pid?: number;
   /**
    * The lock's shared memory (Atomics: the lock itself; native: a slab
-   * holding the shared words of up to 64 native locks made by one thread).
+   * holding the shared words of up to 32 native locks made by one thread).
    */
   readonly buffer?: SharedArrayBuffer;
   /** Native: the byte offset of the lock's shared words in `buffer` (a multiple of 16). */

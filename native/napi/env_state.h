@@ -17,8 +17,9 @@
 // the environment keeps a table of LockEntry: a WEAK reference to the
 // anchor, one LockTable reference, and a count in the environment's STRONG
 // reference to the SharedArrayBuffer holding the lock's shared words (one
-// reference per buffer, a "slab" of up to 64 locks' words, shared by every
-// entry whose words it holds: a napi_ref per lock cost ~0.1 KiB). JavaScript reaches an entry only through its
+// reference per buffer, a "slab" of up to 32 locks' words, shared by every
+// entry whose words it holds: a napi_ref per lock cost ~0.1 KiB).
+// JavaScript reaches an entry only through its
 // slot, which only the anchor's owner uses while it keeps the anchor, so a
 // dead anchor means nobody calls with that slot for that lock again. V8 clears weak
 // references during garbage collection itself; create/open prune the table
