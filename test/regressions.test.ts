@@ -140,7 +140,7 @@ describe('issue 10.1: from() opens the lock its handle names, whatever construct
       const m = new Lock();
       const h = m.handle;
       const handle = {
-        osMutex: 1, backend: h.backend, id: h.id, tag: h.tag, buffer: h.buffer,
+        osMutex: 1, backend: h.backend, id: h.id, tag: h.tag, buffer: h.buffer, offset: h.offset,
         get kind() {
           void new Lock();
           return h.kind;
@@ -474,7 +474,7 @@ function isInvalidArgType(error: unknown): string | undefined {
 function badInputCases(impl: RegressImpl, lock: RegressLock): BadInputCase[] {
   const { Lock } = impl;
   const h = lock.handle;
-  const plain = { osMutex: 1, backend: h.backend, kind: h.kind, id: h.id, tag: h.tag, buffer: h.buffer };
+  const plain = { osMutex: 1, backend: h.backend, kind: h.kind, id: h.id, tag: h.tag, buffer: h.buffer, offset: h.offset };
   const from = (handle: unknown) => () => Lock.from(handle as MutexHandle);
   const cases: BadInputCase[] = [];
 

@@ -5,16 +5,17 @@
  * from that. When it loads, the addon also provides the owner-death service
  * for Atomics locks (`services/owner-death.ts`).
  *
- * A native lock's shared words (owner, count, flags) live in a
- * SharedArrayBuffer made here and carried by the handle; the addon uses that
- * very memory, so no external ArrayBuffer is needed, and `open()` accepts a
- * handle only when its buffer is the lock's own.
+ * A native lock's shared words (owner, count, flags) live in a slab: a
+ * SharedArrayBuffer made here holding the words of up to SLAB_LOCKS locks of
+ * this thread, carried by the handle with the words' byte offset. The addon
+ * uses that very memory, so no external ArrayBuffer is needed, and `open()`
+ * accepts a handle only when its buffer and offset are the lock's own.
  * @module
  */
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 
-import { isSharedArrayBuffer, type MutexHandle } from '../contract/handle';
+import { describeValue, isSharedArrayBuffer, type MutexHandle } from '../contract/handle';
 import {
   KIND_MUTEX, KIND_RECURSIVE, META_OWNER, META_WORDS, NO_OWNER, SLOW_ARM, SLOW_DISARM, SLOW_LOCK_FOR,
 } from '../contract/layout';
@@ -57,6 +58,31 @@ interface NativeBinding {
 const KIND_CODE: Record<LockKind, number> = { mutex: KIND_MUTEX, recursive: KIND_RECURSIVE };
 const CLASS_OF_CODE: Record<number, string> = { [KIND_MUTEX]: 'Mutex', [KIND_RECURSIVE]: 'RecursiveMutex' };
 const META_BYTES = META_WORDS * Int32Array.BYTES_PER_ELEMENT;
+
+/**
+ * Locks per slab. One SharedArrayBuffer per lock cost ~0.4 KiB of the
+ * process's memory beyond its 16 bytes (V8's backing store and its
+ * registry entry, the buffer object); a slab spreads that over its locks.
+ * A slab is freed only once every lock in it is, so a few long-lived locks
+ * can each keep SLAB_LOCKS * 16 bytes alive: keep it modest (bench/NOTES.md,
+ * "Shared words in slabs").
+ */
+const SLAB_LOCKS = 32;
+/** The slab new locks of this thread take their words from, and the next free index in it. */
+let slab: SharedArrayBuffer | undefined;
+let slabNext = SLAB_LOCKS;
+
+/** Fresh words for a new lock (all zero): the next META_WORDS of this thread's slab. */
+function newWords(): Int32Array {
+  if (slabNext === SLAB_LOCKS) {
+    slab = new SharedArrayBuffer(SLAB_LOCKS * META_BYTES);
+    slabNext = 0;
+  }
+  return new Int32Array(slab!, META_BYTES * slabNext++, META_WORDS);
+}
+
+/** SharedArrayBuffer.prototype's byteLength getter, taken once: an own property of a buffer cannot answer instead. */
+const sharedByteLength = Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, 'byteLength')!.get!;
 
 /**
  * Async wake-ups of this thread, by lock id. The addon arms one wake per
@@ -245,7 +271,7 @@ class NativeRawLock implements RawLock {
   get handle(): MutexHandle {
     return (this.#handle ??= Object.freeze({
       osMutex: 1, backend: 'native', kind: this.kind, id: this.id, tag: binding!.tag, pid: process.pid,
-      buffer: this.meta.buffer as SharedArrayBuffer,
+      buffer: this.meta.buffer as SharedArrayBuffer, offset: this.meta.byteOffset,
     }));
   }
 
@@ -267,7 +293,7 @@ export const nativeBackend: Backend = {
   name: 'native',
   create(kind) {
     const b = requireBinding();
-    const words = new Int32Array(new SharedArrayBuffer(META_BYTES));
+    const words = newWords();
     words[META_OWNER] = NO_OWNER;
     const raw = new NativeRawLock(words, kind, 0);
     const slot = b.create(KIND_CODE[kind], words, raw);
@@ -277,7 +303,7 @@ export const nativeBackend: Backend = {
     armCanary();
     return raw;
   },
-  open({ id, tag, pid, buffer }, kind) {
+  open({ id, tag, pid, buffer, offset }, kind) {
     const b = requireBinding();
     if (typeof id !== 'number' || typeof tag !== 'number') {
       throw new MutexInvalidHandleError('native handle without a numeric id and tag');
@@ -292,10 +318,18 @@ export const nativeBackend: Backend = {
         `handle #${id} was issued by another copy of os-mutex loaded in this process (a second copy of the ` +
         'package, e.g. bundled and installed); use one copy for every thread that shares the lock');
     }
-    if (!isSharedArrayBuffer(buffer) || buffer.byteLength !== META_BYTES) {
+    if (!isSharedArrayBuffer(buffer)) {
       throw new MutexInvalidHandleError(`handle #${id} without the shared memory of a native lock`);
     }
-    const words = new Int32Array(buffer);
+    // The offset was read once (readHandle); a number primitive only, so no user code runs here.
+    const byteLength = Reflect.apply(sharedByteLength, buffer, []) as number;
+    if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0 || offset % META_BYTES !== 0 ||
+        offset > byteLength - META_BYTES) {
+      throw new MutexInvalidHandleError(
+        `handle #${id} with offset ${describeValue(offset)}: a native lock's shared words sit at a ` +
+        `non-negative integer multiple of ${META_BYTES} bytes inside its buffer (${byteLength} bytes)`);
+    }
+    const words = new Int32Array(buffer, offset, META_WORDS);
     const raw = new NativeRawLock(words, kind, id);
     const slot = b.open(id, KIND_CODE[kind], tag, words, raw);
     if (slot === undefined) {

@@ -21,8 +21,13 @@ export interface MutexHandle {
   readonly tag?: number;
   /** Native: the process the lock lives in (for the message when a handle reaches another one). */
   readonly pid?: number;
-  /** The lock's shared memory (Atomics: the lock itself; native: its shared words). */
+  /**
+   * The lock's shared memory (Atomics: the lock itself; native: a slab
+   * holding the shared words of up to 32 native locks made by one thread).
+   */
   readonly buffer?: SharedArrayBuffer;
+  /** Native: the byte offset of the lock's shared words in `buffer` (a multiple of 16). */
+  readonly offset?: number;
   /** Named: the lock's name. */
   readonly name?: string;
   /** Named: the OS user the lock belongs to (POSIX: the effective uid; Windows: the user's SID). */
@@ -37,6 +42,7 @@ export interface HandleFields {
   readonly tag: unknown;
   readonly pid: unknown;
   readonly buffer: unknown;
+  readonly offset: unknown;
   readonly name: unknown;
   readonly user: unknown;
 }
@@ -70,7 +76,7 @@ export function readHandle(handle: unknown): HandleFields {
     const h = handle as Record<string, unknown>;
     fields = {
       osMutex: h.osMutex, backend: h.backend, kind: h.kind, id: h.id, tag: h.tag, pid: h.pid, buffer: h.buffer,
-      name: h.name, user: h.user,
+      offset: h.offset, name: h.name, user: h.user,
     };
   } catch (cause) {
     throw new MutexInvalidHandleError(`not an os-mutex handle: reading its fields threw`, { cause });

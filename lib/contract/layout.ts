@@ -12,7 +12,8 @@
 
 // --- The shared words of a lock ----------------------------------------------
 // Every lock, whatever its backend, has these int32 words in memory that every
-// thread sees (native: a SharedArrayBuffer carried by the handle; Atomics: the
+// thread sees (native: 16 bytes of a SharedArrayBuffer slab holding several
+// native locks' words, carried by the handle with their offset; Atomics: the
 // head of the lock's own SharedArrayBuffer).
 
 /** Word index: the holder's owner id (Node `threadId`, main thread 0) or {@link NO_OWNER}. */

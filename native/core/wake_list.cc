@@ -5,11 +5,26 @@
 
 namespace os_mutex {
 
+WakeList::~WakeList() { delete armed_.load(std::memory_order_acquire); }
+
+WakeList::Armed* WakeList::made() {
+  Armed* armed = armed_.load(std::memory_order_acquire);
+  if (armed != nullptr) return armed;
+  auto* fresh = new Armed();
+  if (armed_.compare_exchange_strong(armed, fresh, std::memory_order_acq_rel,
+                                     std::memory_order_acquire)) {
+    return fresh;
+  }
+  delete fresh;  // another thread installed one first: `armed` is it
+  return armed;
+}
+
 void WakeList::arm(AsyncWaker* waker) {
   {
-    std::lock_guard<std::mutex> hold(mutex_);
-    if (std::find(armed_.begin(), armed_.end(), waker) == armed_.end()) {
-      armed_.push_back(waker);
+    Armed* armed = made();
+    std::lock_guard<std::mutex> hold(armed->mutex);
+    if (std::find(armed->wakers.begin(), armed->wakers.end(), waker) == armed->wakers.end()) {
+      armed->wakers.push_back(waker);
       armed_count_.fetch_add(1, std::memory_order_relaxed);
     }
   }
@@ -17,10 +32,12 @@ void WakeList::arm(AsyncWaker* waker) {
 }
 
 void WakeList::disarm(AsyncWaker* waker) {
-  std::lock_guard<std::mutex> hold(mutex_);
-  auto it = std::find(armed_.begin(), armed_.end(), waker);
-  if (it == armed_.end()) return;
-  armed_.erase(it);
+  Armed* armed = armed_.load(std::memory_order_acquire);
+  if (armed == nullptr) return;  // never armed
+  std::lock_guard<std::mutex> hold(armed->mutex);
+  auto it = std::find(armed->wakers.begin(), armed->wakers.end(), waker);
+  if (it == armed->wakers.end()) return;
+  armed->wakers.erase(it);
   armed_count_.fetch_sub(1, std::memory_order_relaxed);
 }
 
@@ -30,11 +47,16 @@ void WakeList::wake_after_unlock(uint64_t id) {
 }
 
 void WakeList::wake_all(uint64_t id) {
-  // Under mutex_, so a waker that disarm() removed is never called after
+  // When a wake is owed (the armer's fence precedes this thread's in the
+  // seq_cst order), the armer's store of armed_ precedes its fence, so it is
+  // visible here; a null read means nobody armed in time to be owed one.
+  Armed* armed = armed_.load(std::memory_order_acquire);
+  if (armed == nullptr) return;
+  // Under the mutex, so a waker that disarm() removed is never called after
   // disarm() returns.
-  std::lock_guard<std::mutex> hold(mutex_);
-  for (AsyncWaker* waker : armed_) waker->wake(id);
-  armed_.clear();
+  std::lock_guard<std::mutex> hold(armed->mutex);
+  for (AsyncWaker* waker : armed->wakers) waker->wake(id);
+  armed->wakers.clear();
   armed_count_.store(0, std::memory_order_relaxed);
 }
 

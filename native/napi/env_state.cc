@@ -91,7 +91,8 @@ static bool GcSince(napi_env env, napi_ref sentinel) {
   return sentinel == nullptr || !Alive(env, sentinel);
 }
 
-LockEntry* EnvState::AddLock(LockState* state, napi_value anchor, napi_value words_view) {
+LockEntry* EnvState::AddLock(LockState* state, napi_value anchor, napi_value buffer,
+                             const void* slab) {
   // Doubling keeps pruning amortised O(1) per lock. But a dead lock's entry
   // holds its words strongly until a prune, so in a synchronous loop of
   // `new Mutex()` a table that only doubles can fill a small heap with dead
@@ -102,11 +103,18 @@ LockEntry* EnvState::AddLock(LockState* state, napi_value anchor, napi_value wor
       (locks.size() >= locks_kept + locks_kept / 4 + kMinPrune && GcSince(env, gc_sentinel))) {
     PruneLocks();
   }
-  auto* entry = new LockEntry{state, this, thread_id, nullptr, nullptr, 0};
-  if (napi_create_reference(env, anchor, 0, &entry->anchor) != napi_ok ||
-      napi_create_reference(env, words_view, 1, &entry->words) != napi_ok) {
-    if (entry->anchor != nullptr) napi_delete_reference(env, entry->anchor);
+  auto* entry = new LockEntry{state, this, thread_id, nullptr, slab, 0};
+  SlabRef& ref = slabs[slab];  // {nullptr, 0} when new
+  if (ref.entries == 0 && napi_create_reference(env, buffer, 1, &ref.buffer) != napi_ok) {
+    slabs.erase(slab);
     LockTable::instance().release(state);
+    delete entry;
+    return nullptr;
+  }
+  ++ref.entries;
+  if (napi_create_reference(env, anchor, 0, &entry->anchor) != napi_ok) {
+    LockTable::instance().release(state);
+    ReleaseSlab(slab);
     delete entry;
     return nullptr;
   }
@@ -175,9 +183,16 @@ void EnvState::DropLock(LockEntry* entry) {
   slot_states[entry->slot] = nullptr;
   free_slots.push_back(entry->slot);
   LockTable::instance().release(entry->state);  // may free the LockState: first
-  napi_delete_reference(env, entry->words);     // then the memory of its words may go
+  ReleaseSlab(entry->slab);                     // then the memory of its words may go
   napi_delete_reference(env, entry->anchor);
   delete entry;
+}
+
+void EnvState::ReleaseSlab(const void* slab) {
+  auto it = slabs.find(slab);
+  if (it == slabs.end() || --it->second.entries > 0) return;
+  napi_delete_reference(env, it->second.buffer);
+  slabs.erase(it);
 }
 
 // Runs on the environment's own thread as it shuts down (worker exit,

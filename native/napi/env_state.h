@@ -15,8 +15,11 @@
 // runs finalizers only when the event loop turns, so a synchronous loop
 // creating locks would keep every native lock alive until it ends. Instead
 // the environment keeps a table of LockEntry: a WEAK reference to the
-// anchor, a STRONG reference to the Int32Array over the lock's shared words,
-// and one LockTable reference. JavaScript reaches an entry only through its
+// anchor, one LockTable reference, and a count in the environment's STRONG
+// reference to the SharedArrayBuffer holding the lock's shared words (one
+// reference per buffer, a "slab" of up to 32 locks' words, shared by every
+// entry whose words it holds: a napi_ref per lock cost ~0.1 KiB).
+// JavaScript reaches an entry only through its
 // slot, which only the anchor's owner uses while it keeps the anchor, so a
 // dead anchor means nobody calls with that slot for that lock again. V8 clears weak
 // references during garbage collection itself; create/open prune the table
@@ -53,8 +56,15 @@ struct LockEntry {
   EnvState* env;
   int32_t thread_id;   // env->thread_id (fixed once init() ran)
   napi_ref anchor;     // weak: the lock's JavaScript object
-  napi_ref words;      // strong: the Int32Array over state->words
+  const void* slab;    // key in env->slabs of the buffer holding state->words (one count there)
   uint32_t slot;       // index in env->by_slot: the argument of tryLock/unlock/slow/idOf
+};
+
+// This environment's strong reference to one SharedArrayBuffer holding lock
+// words, and how many of its entries count on it.
+struct SlabRef {
+  napi_ref buffer;     // strong
+  size_t entries;
 };
 
 struct SharedLockEntry {
@@ -88,10 +98,12 @@ struct EnvState final : AsyncWaker {
   void wake(uint64_t id) override;
 
   // Takes ownership of one LockTable reference to `state` and records it
-  // with the anchor object and the words view. Returns the entry, or null
-  // when Node-API fails (then the reference is released). Never blocks
-  // beyond the lock table's mutex; prunes first when the table is due.
-  LockEntry* AddLock(LockState* state, napi_value anchor, napi_value words_view);
+  // with the anchor object; `buffer` is the SharedArrayBuffer holding
+  // state->words, whose memory starts at `slab` (the key of its SlabRef).
+  // Returns the entry, or null when Node-API fails (then the reference is
+  // released). Never blocks beyond the lock table's mutex; prunes first
+  // when the table is due.
+  LockEntry* AddLock(LockState* state, napi_value anchor, napi_value buffer, const void* slab);
 
   // An entry of lock `id`, or null when this environment has none. Never
   // blocks.
@@ -125,6 +137,9 @@ struct EnvState final : AsyncWaker {
   std::vector<LockState*> slot_states;
   std::vector<uint32_t> free_slots;                    // slots of dropped entries, for reuse
   std::unordered_map<uint64_t, LockEntry*> lock_ids;   // id -> one of `locks`
+  // The buffers (by the address of their memory) holding the words of
+  // `locks`: one strong reference each, dropped with its last entry.
+  std::unordered_map<const void*, SlabRef> slabs;
   size_t prune_locks_at = kMinPrune;
   // Entries kept by the last PruneLocks.
   size_t locks_kept = 0;
@@ -147,11 +162,15 @@ struct EnvState final : AsyncWaker {
   ~EnvState() = default;
   // Releases everything: the cleanup hook (see env_state.cc).
   static void Cleanup(void* arg);
-  // Releases the LockTable reference, then deletes the words reference,
-  // then frees the entry: this order keeps lock_state.h's invariant.
+  // Releases the LockTable reference, then the entry's count on its slab
+  // (the last one deletes the buffer's reference), then frees the entry:
+  // this order keeps lock_state.h's invariant.
   // Precondition: `entry` is no longer in `locks`, and no function of its
   // anchor can run (the anchor is dead, or the environment is going away).
   void DropLock(LockEntry* entry);
+  // Drops one entry's count on `slab`; the last one deletes the buffer's
+  // strong reference.
+  void ReleaseSlab(const void* slab);
 };
 
 // Whether the object `ref` (a weak reference) names is still alive. Creates

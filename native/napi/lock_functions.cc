@@ -122,10 +122,15 @@ bool GetKind(napi_env env, napi_value value, int32_t* kind) {
 }
 
 // A lock's shared words as create/open accept them: an Int32Array of exactly
-// contract::kMetaWords elements at byte offset 0 of a SharedArrayBuffer.
+// contract::kMetaWords elements at a byte offset that is a multiple of their
+// size in a SharedArrayBuffer (lib/ packs several locks' words in one
+// buffer, a slab). The entry's count on the environment's strong reference
+// to that buffer keeps the words' memory alive (lock_state.h).
 bool GetMetaWords(napi_env env, napi_value value, SharedInt32Array* view) {
+  constexpr size_t kMetaBytes = static_cast<size_t>(contract::kMetaWords) * sizeof(int32_t);
   return GetSharedInt32Array(env, value, view) &&
-         view->length == static_cast<size_t>(contract::kMetaWords) && view->byte_offset == 0;
+         view->length == static_cast<size_t>(contract::kMetaWords) &&
+         view->byte_offset % kMetaBytes == 0;
 }
 
 void ThrowUnlessPending(napi_env env, const char* message) {
@@ -137,13 +142,14 @@ void ThrowUnlessPending(napi_env env, const char* message) {
 
 // Records `state` in this environment with `anchor` (the object JavaScript
 // keeps while it may use the slot), consuming the one LockTable reference
-// the caller holds (it goes to the environment's new entry). `words_view`
-// is the Int32Array over state->words. Returns the entry's slot, or null
-// with a pending exception on failure. Never blocks beyond the lock
+// the caller holds (it goes to the environment's new entry). `view` is the
+// Int32Array over state->words (GetMetaWords). Returns the entry's slot, or
+// null with a pending exception on failure. Never blocks beyond the lock
 // table's mutex.
 napi_value AddEntry(napi_env env, EnvState* es, LockState* state, napi_value anchor,
-                    napi_value words_view) {
-  LockEntry* entry = es->AddLock(state, anchor, words_view);
+                    const SharedInt32Array& view) {
+  const void* slab = reinterpret_cast<const char*>(view.words) - view.byte_offset;
+  LockEntry* entry = es->AddLock(state, anchor, view.buffer, slab);
   napi_value slot = nullptr;
   if (entry == nullptr || napi_create_uint32(env, entry->slot, &slot) != napi_ok) {
     // An entry without a slot in JavaScript: its anchor still dies with the
@@ -167,7 +173,8 @@ bool IsObject(napi_env env, napi_value value) {
 // 0, FLAGS = 0; this does not read it), recorded in this environment's
 // entry whose slot it returns; the entry lives while the object `anchor`
 // does. undefined when `words` is not an Int32Array of contract::kMetaWords
-// elements at offset 0 of a SharedArrayBuffer, or `anchor` is not an
+// elements at a multiple of their size in a SharedArrayBuffer (GetMetaWords),
+// or `anchor` is not an
 // object. Throws when init() was not called, and a TypeError for
 // a kind other than contract::kKindMutex / kKindRecursive.
 napi_value Create(napi_env env, napi_callback_info info) {
@@ -183,13 +190,14 @@ napi_value Create(napi_env env, napi_callback_info info) {
   }
   SharedInt32Array view;
   if (argc < 3 || !GetMetaWords(env, args[1], &view) || !IsObject(env, args[2])) return nullptr;
-  return AddEntry(env, es, LockTable::instance().create(kind, view.words), args[2], args[1]);
+  return AddEntry(env, es, LockTable::instance().create(kind, view.words), args[2], view);
 }
 
 // open(id, kind, tag, words, anchor): number | undefined. Never blocks
 // beyond the lock table's mutex. The live lock `id` of `kind` in this
 // process's table (`tag`), whose shared words are the very memory `words`
-// views (pointers compared, nothing dereferenced), recorded as create()
+// views (pointers compared, nothing dereferenced: another offset of the
+// right buffer finds nothing), recorded as create()
 // does: the slot of the new entry. undefined for anything else. Throws only
 // when init() was not called.
 napi_value Open(napi_env env, napi_callback_info info) {
@@ -211,7 +219,7 @@ napi_value Open(napi_env env, napi_callback_info info) {
   LockState* state =
       LockTable::instance().find_and_ref(static_cast<uint64_t>(id), kind, view.words);
   if (state == nullptr) return nullptr;
-  return AddEntry(env, es, state, args[4], args[3]);
+  return AddEntry(env, es, state, args[4], view);
 }
 
 // slow(slot, op, ms): the slow-path operations on the lock of this

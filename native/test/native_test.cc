@@ -578,6 +578,31 @@ void test_async_wakeups() {
   CHECK(lost == 0);
 }
 
+// The wake list's mutex and vector are made by the first arm(): a list never
+// armed disarms and unlocks as a no-op, and threads racing to arm a fresh
+// list first each get their one wake (the losers' allocations are freed:
+// AddressSanitizer's leak check sees them).
+void test_wake_list_made_on_first_arm() {
+  for (int round = 0; round < 200; ++round) {
+    Words words;
+    LockState s(4, kMutex, words.w);
+    CountingWaker never;
+    s.wakers.disarm(&never);
+    CHECK(!s.wakers.armed());
+    CHECK(s.try_lock(1));
+    s.unlock_and_wake();
+    CHECK(never.wakes == 0);
+    constexpr int kArmers = 4;
+    CountingWaker w[kArmers];
+    CHECK(s.try_lock(1));
+    run_threads(kArmers, [&](int t) { s.wakers.arm(&w[t]); });
+    CHECK(s.wakers.armed());
+    s.unlock_and_wake();
+    for (auto& waker : w) CHECK(waker.wakes == 1);
+    CHECK(!s.wakers.armed());
+  }
+}
+
 // Makes thread id `id` the holder of `s` as C++ records it (the wait graph
 // reads LockState::owner(), not the shared word): locks the OS mutex from
 // this thread under that id. Frees it first if held.
@@ -800,6 +825,7 @@ int main() {
       {"Owner death: a condition's dying waiter is removed, its notification passed on", test_owner_death_of_condition_waiters},
       {"Owner death: a reader-writer lock's dying reader returns its shares, a dying writer abandons", test_owner_death_of_rwlock},
       {"WakeList: async wake-ups are one-shot and never missed", test_async_wakeups},
+      {"WakeList: made on the first arm; racing first armers each get one wake", test_wake_list_made_on_first_arm},
       {"WaitGraph: wait cycles reported once, chains never", test_wait_cycles},
       {"WaitGraph: its own mutex; concurrent cycle closers report once", test_wait_graph_own_lock},
       {"NamedLock: threads of one process exclude each other; kinds; no self-deadlock", test_named_lock_threads},
