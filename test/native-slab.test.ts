@@ -46,7 +46,10 @@ describeNative('native backend: shared words in slabs', function () {
     assert.equal(typeof offset, 'number');
     assert.equal((offset as number) % META_BYTES, 0);
     assert.ok((offset as number) + META_BYTES <= buffer.byteLength);
-    assert.equal(b.handle.offset, (offset as number) + META_BYTES);
+    // Locks made one after the other are often used by different threads:
+    // their words must not share a cache line (nor a 128-byte pair of lines).
+    assert.ok((b.handle.offset as number) - (offset as number) >= 128,
+      `consecutive locks' words ${(b.handle.offset as number) - (offset as number)} bytes apart`);
     const clone = structuredClone(a.handle);
     assert.equal(clone.offset, offset);
     assert.equal(native.Mutex.from(clone).handle.id, a.handle.id);
@@ -148,11 +151,13 @@ describeNative('native backend: shared words in slabs', function () {
         const settle = async () => { for (let i = 0; i < 4; i++) { gc(); await new Promise((r) => setImmediate(r)); } };
         let m = new Mutex();
         while (m.handle.offset !== 0) m = new Mutex();   // the first lock of a fresh slab
-        const size = m.handle.buffer.byteLength / 16;    // locks per slab
-        const slab = (() => { const all = [m]; for (let i = 1; i < size; i++) all.push(new Mutex()); return all; })();
+        let second = new Mutex();
+        const stride = second.handle.offset;             // bytes from one lock's words to the next
+        const size = m.handle.buffer.byteLength / stride; // locks per slab
+        const slab = (() => { const all = [m, second]; for (let i = 2; i < size; i++) all.push(new Mutex()); return all; })();
         const sameSlab = size >= 4 && slab.every((x) => x.handle.buffer === m.handle.buffer);
         const kept = slab[size - 3];
-        slab.length = 0; m = undefined;
+        slab.length = 0; m = undefined; second = undefined;
         await settle();
         const base = nativeLockCount();
         const keptOffset = kept.handle.offset;
@@ -169,12 +174,12 @@ describeNative('native backend: shared words in slabs', function () {
         w.postMessage('go');
         const out = await new Promise((r) => w.once('message', r));
         await w.terminate();
-        process.stdout.write(JSON.stringify({ sameSlab, size, base, keptOffset, out, words: new Int32Array(kept.handle.buffer, keptOffset, 4)[0] }));
+        process.stdout.write(JSON.stringify({ sameSlab, size, stride, base, keptOffset, out, words: new Int32Array(kept.handle.buffer, keptOffset, 4)[0] }));
       })();`;
     const out = JSON.parse(execFileSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', timeout: 30_000 }));
     assert.equal(out.sameSlab, true);
     assert.equal(out.base, 1, 'the other collected locks of the slab were freed, the kept one not');
-    assert.equal(out.keptOffset, (out.size - 3) * META_BYTES);
+    assert.equal(out.keptOffset, (out.size - 3) * out.stride);
     assert.deepEqual(out.out.slice(0, 2), [false, 0], 'the worker sees the kept lock held by the main thread');
     assert.equal(out.out[2], true);
     assert.notEqual(out.out[3], 0, 'then takes it');

@@ -64,21 +64,32 @@ const META_BYTES = META_WORDS * Int32Array.BYTES_PER_ELEMENT;
  * process's memory beyond its 16 bytes (V8's backing store and its
  * registry entry, the buffer object); a slab spreads that over its locks.
  * A slab is freed only once every lock in it is, so a few long-lived locks
- * can each keep SLAB_LOCKS * 16 bytes alive: keep it modest (bench/NOTES.md,
- * "Shared words in slabs").
+ * can each keep SLAB_LOCKS * SLAB_STRIDE bytes alive: keep it modest
+ * (bench/NOTES.md, "Shared words in slabs").
  */
 const SLAB_LOCKS = 32;
+/**
+ * Bytes between two locks' words in a slab: their first META_BYTES are the
+ * lock's, the rest is padding. Locks made one after the other are often
+ * used by different threads; words 16 bytes apart would share a cache line,
+ * and every acquire and release of one would evict it from the other's core
+ * (two threads each on its own lock: 105-120 ns a pair against 42-44 ns,
+ * bench/NOTES.md). 128 bytes: two locks never share a 64-byte line, nor the
+ * 128-byte pair of lines some CPUs fetch together (and Apple's 128-byte
+ * lines). A slab is then one 4 KiB page.
+ */
+const SLAB_STRIDE = 128;
 /** The slab new locks of this thread take their words from, and the next free index in it. */
 let slab: SharedArrayBuffer | undefined;
 let slabNext = SLAB_LOCKS;
 
-/** Fresh words for a new lock (all zero): the next META_WORDS of this thread's slab. */
+/** Fresh words for a new lock (all zero): META_WORDS at the next stride of this thread's slab. */
 function newWords(): Int32Array {
   if (slabNext === SLAB_LOCKS) {
-    slab = new SharedArrayBuffer(SLAB_LOCKS * META_BYTES);
+    slab = new SharedArrayBuffer(SLAB_LOCKS * SLAB_STRIDE);
     slabNext = 0;
   }
-  return new Int32Array(slab!, META_BYTES * slabNext++, META_WORDS);
+  return new Int32Array(slab!, SLAB_STRIDE * slabNext++, META_WORDS);
 }
 
 /** SharedArrayBuffer.prototype's byteLength getter, taken once: an own property of a buffer cannot answer instead. */
