@@ -11,7 +11,7 @@ NamedLock::~NamedLock() {
     stop_ = true;
   }
   mutex_->interrupt_waits();
-  if (watcher_joinable_) JoinWatcher();  // BLOCKS until the watcher has seen stop_
+  if (watcher_.joinable()) watcher_.join();  // BLOCKS until the watcher has seen stop_
   delete mutex_;
 }
 
@@ -54,12 +54,13 @@ void NamedLock::arm(AsyncWaker* waker) {
   if (watching_ || stop_) return;
   // A watcher that stopped earlier has left (it takes watch_mutex_ no more):
   // the join returns at once.
-  if (watcher_joinable_) JoinWatcher();
+  if (watcher_.joinable()) watcher_.join();
   watching_ = true;
   // Registered before the caller's try (arm, then try): a release after
   // that try sees async_waiters != 0 and bumps wake_seq past `seen`.
   mutex_->add_watcher();
-  if (!StartWatcher(mutex_->wake_seq())) {
+  watch_from_ = mutex_->wake_seq();
+  if (!watcher_.start(&NamedLock::WatcherMain, this)) {
     // No thread (the OS refused one: a resource limit). Nothing would hear
     // another process's release, so the armed waiters are woken at once to
     // try again on their event loops (each retry arms, and so tries to start
@@ -71,40 +72,9 @@ void NamedLock::arm(AsyncWaker* waker) {
   }
 }
 
-bool NamedLock::StartWatcher(uint32_t seen) {
-  watch_from_ = seen;
-#if defined(_WIN32)
-  watcher_ = CreateThread(nullptr, 0, &NamedLock::WatcherMain, this, 0, nullptr);
-  watcher_joinable_ = watcher_ != nullptr;
-#else
-  watcher_joinable_ = pthread_create(&watcher_, nullptr, &NamedLock::WatcherMain, this) == 0;
-#endif
-  return watcher_joinable_;
-}
-
-void NamedLock::JoinWatcher() {
-#if defined(_WIN32)
-  WaitForSingleObject(watcher_, INFINITE);  // BLOCKS until the thread has ended
-  CloseHandle(watcher_);
-  watcher_ = nullptr;
-#else
-  pthread_join(watcher_, nullptr);  // BLOCKS until the thread has ended
-#endif
-  watcher_joinable_ = false;
-}
-
-#if defined(_WIN32)
-DWORD WINAPI NamedLock::WatcherMain(LPVOID self) {
-#else
-void* NamedLock::WatcherMain(void* self) {
-#endif
+void NamedLock::WatcherMain(void* self) {
   auto* lock = static_cast<NamedLock*>(self);
   lock->Watch(lock->watch_from_);  // written before the thread started
-#if defined(_WIN32)
-  return 0;
-#else
-  return nullptr;
-#endif
 }
 
 // The watcher thread (see named_lock.h). BLOCKS in slices of kWatchSliceMs.

@@ -40,20 +40,9 @@
 #include <string>
 #include <unordered_map>
 
-#if defined(_WIN32)
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <windows.h>
-#else
-#include <pthread.h>
-#endif
-
 #include "core/wake_list.h"
 #include "include/contract.h"
+#include "platform/os_thread.h"
 #include "platform/process_mutex.h"
 
 namespace os_mutex {
@@ -123,22 +112,12 @@ class NamedLock {
   std::atomic<bool> forgotten_{false};
   int refs_ = 0;  // guarded by the NamedTable's mutex
 
-  // Starts the watcher thread from `seen` (watcher_joinable_ then true);
-  // false when the OS could not start a thread. Not std::thread: its
-  // constructor reports that failure by throwing, and no C++ exception may
-  // reach Node. Never blocks. Precondition: watch_mutex_ held.
-  bool StartWatcher(uint32_t seen);
-  // BLOCKS until the watcher thread has ended. Precondition: watcher_joinable_.
-  void JoinWatcher();
-#if defined(_WIN32)
-  static DWORD WINAPI WatcherMain(LPVOID self);
-  HANDLE watcher_ = nullptr;  // guarded by watch_mutex_
-#else
-  static void* WatcherMain(void* self);
-  pthread_t watcher_{};       // guarded by watch_mutex_
-#endif
-  bool watcher_joinable_ = false;  // guarded by watch_mutex_: watcher_ is a thread to join
-  uint32_t watch_from_ = 0;        // the wake_seq the watcher starts from (set before it starts)
+  // The watcher thread's main: Watch(watch_from_) of the NamedLock `self`.
+  static void WatcherMain(void* self);
+  // An OsThread, not std::thread: it reports an OS refusal instead of
+  // throwing (no C++ exception may reach Node).
+  OsThread watcher_;        // started and joined under watch_mutex_ (and by ~NamedLock)
+  uint32_t watch_from_ = 0; // the wake_seq the watcher starts from (set before it starts)
 
   std::mutex watch_mutex_;
   bool watching_ = false; // guarded by watch_mutex_: the watcher is registered and running
