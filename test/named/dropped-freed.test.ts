@@ -17,6 +17,17 @@ import { removeAll, SLOW, uniqueName } from './named-api';
 const describeNative = process.env.OS_MUTEX_BACKEND === 'atomics' ? describe.skip : describe;
 const run = promisify(execFile);
 
+/** Runs `script` in a child with --expose-gc; its stdout, parsed. Removes `names` afterwards, whatever happened. */
+async function runWithGc(script: string, names: string[]): Promise<unknown> {
+  try {
+    const { stdout } = await run(process.execPath, ['--expose-gc', '-e', script],
+      { encoding: 'utf8', timeout: 15_000 * SLOW });
+    return JSON.parse(stdout);
+  } finally {
+    removeAll(names);
+  }
+}
+
 describeNative('named locks: dropped objects are freed after a garbage collection', function () {
   this.timeout(20_000 * SLOW);
 
@@ -68,14 +79,7 @@ describeNative('named locks: dropped objects are freed after a garbage collectio
         out.end = state();
         process.stdout.write(JSON.stringify(out));
       })();`;
-    let out;
-    try {
-      const { stdout } = await run(process.execPath, ['--expose-gc', '-e', script],
-        { encoding: 'utf8', timeout: 15_000 * SLOW });
-      out = JSON.parse(stdout);
-    } finally {
-      removeAll([...dropped, kept, held]);
-    }
+    const out = await runWithGc(script, [...dropped, kept, held]) as Record<string, unknown>;
     const linux = process.platform === 'linux';
     const mapped = (n: number): number | null => (linux ? n : null);
     assert.equal(out.before, 0);
@@ -110,14 +114,7 @@ describeNative('named locks: dropped objects are freed after a garbage collectio
       const w = new Worker(${JSON.stringify(worker)}, { eval: true });
       w.once('message', (out) => { process.stdout.write(JSON.stringify(out)); w.terminate(); });
       w.once('error', (e) => { console.error(e); process.exit(1); });`;
-    let out;
-    try {
-      const { stdout } = await run(process.execPath, ['--expose-gc', '-e', script],
-        { encoding: 'utf8', timeout: 15_000 * SLOW });
-      out = JSON.parse(stdout);
-    } finally {
-      removeAll(dropped);
-    }
+    const out = await runWithGc(script, dropped);
     assert.deepEqual(out, { opened: 8, collected: 0 }, 'the worker still had the names it dropped open after a GC');
   });
 });
